@@ -1,0 +1,64 @@
+using System.Text.Json.Serialization;
+
+namespace Agor.Protocol.Wire;
+
+// Daemon -> executor requests. Member names travel as snake_case (see ProtocolJsonContext).
+
+/// <summary>Params of <c>ping</c>: none.</summary>
+public sealed record PingParams;
+
+/// <summary>Result of <c>ping</c>: who and where the executor is.</summary>
+public sealed record PingResult(bool Pong, long Timestamp, int Pid, int Uid, string User);
+
+/// <summary>Params of <c>shutdown</c>.</summary>
+public sealed record ShutdownParams(string Reason = "requested", int TimeoutMs = 5000);
+
+/// <summary>Result of <c>shutdown</c>: <c>idle</c>, <c>completed</c> or <c>interrupted</c>.</summary>
+public sealed record ShutdownResult(string Status);
+
+/// <summary>Params of <c>execute_prompt</c>.</summary>
+public sealed record ExecutePromptParams
+{
+    /// <summary>The token every executor request of this task carries.</summary>
+    public required string SessionToken { get; init; }
+
+    /// <summary>The Agor session the task belongs to.</summary>
+    public required string SessionId { get; init; }
+
+    /// <summary>The task to run.</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>The user's prompt.</summary>
+    public required string Prompt { get; init; }
+
+    /// <summary>The agent's working directory.</summary>
+    public required string Cwd { get; init; }
+
+    /// <summary>Tools the agent may use; empty means the agent's defaults.</summary>
+    public IReadOnlyList<string> Tools { get; init; } = [];
+
+    /// <summary><c>default</c>, <c>acceptEdits</c>, <c>bypassPermissions</c> or <c>plan</c>.</summary>
+    public string PermissionMode { get; init; } = "default";
+
+    /// <summary>The longest the task may run; 0 means no limit.</summary>
+    public long TimeoutMs { get; init; }
+}
+
+/// <summary>Result of <c>execute_prompt</c>: the task was accepted; its outcome comes by <c>report_completion</c>.</summary>
+public sealed record ExecutePromptResult(bool Accepted);
+
+/// <summary>Params of <c>stop_task</c>.</summary>
+public sealed record StopTaskParams
+{
+    /// <summary>The task's session token.</summary>
+    public required string SessionToken { get; init; }
+
+    /// <summary>The task to stop.</summary>
+    public required string TaskId { get; init; }
+
+    /// <summary>Why, for the logs.</summary>
+    public string? Reason { get; init; }
+}
+
+/// <summary>Result of <c>stop_task</c>.</summary>
+public sealed record StopTaskResult(bool Stopped, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Message = null);

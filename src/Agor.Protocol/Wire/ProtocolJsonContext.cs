@@ -1,0 +1,31 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Agor.Protocol.Wire;
+
+/// <summary>Source-generated serialization of every wire type: snake_case, nulls omitted, no reflection.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    RespectRequiredConstructorParameters = true)]
+[JsonSerializable(typeof(PingParams))]
+[JsonSerializable(typeof(PingResult))]
+[JsonSerializable(typeof(ShutdownParams))]
+[JsonSerializable(typeof(ShutdownResult))]
+[JsonSerializable(typeof(ExecutePromptParams))]
+[JsonSerializable(typeof(ExecutePromptResult))]
+[JsonSerializable(typeof(StopTaskParams))]
+[JsonSerializable(typeof(StopTaskResult))]
+[JsonSerializable(typeof(GetExecutionContextParams))]
+[JsonSerializable(typeof(ExecutionContext))]
+[JsonSerializable(typeof(GetApiKeyParams))]
+[JsonSerializable(typeof(ApiKeyResult))]
+[JsonSerializable(typeof(RequestPermissionParams))]
+[JsonSerializable(typeof(PermissionDecision))]
+[JsonSerializable(typeof(ReportCompletionParams))]
+[JsonSerializable(typeof(AcknowledgedResult))]
+[JsonSerializable(typeof(ReportMessageParams))]
+[JsonSerializable(typeof(ReportProgressParams))]
+[JsonSerializable(typeof(ReportErrorParams))]
+[JsonSerializable(typeof(JsonElement))]
+public sealed partial class ProtocolJsonContext : JsonSerializerContext;
