@@ -4,10 +4,17 @@ namespace Agor.Protocol.JsonRpc;
 /// Collects the responses to one incoming batch and sends them as one array once the last
 /// handler has answered. A batch of notifications only sends nothing, as the specification says.
 /// </summary>
-internal sealed class BatchResponse(JsonRpcPeer peer)
+internal sealed class BatchResponse
 {
     private readonly List<OutgoingFrame> _frames = [];
+    private readonly JsonRpcPeer _peer;
     private int _outstanding = 1;
+
+    public BatchResponse(JsonRpcPeer peer)
+    {
+        _peer = peer;
+        _peer.BeginRequest();
+    }
 
     public void Add(OutgoingFrame frame)
     {
@@ -30,7 +37,9 @@ internal sealed class BatchResponse(JsonRpcPeer peer)
 
         if (_frames.Count > 0)
         {
-            peer.Enqueue(OutgoingFrame.JoinAsArray(_frames));
+            _peer.Enqueue(OutgoingFrame.JoinAsArray(_frames));
         }
+
+        _peer.EndRequest();
     }
 }

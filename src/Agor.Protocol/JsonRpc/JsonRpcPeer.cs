@@ -48,7 +48,9 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
+    private TaskCompletionSource? _drained;
     private long _nextId;
+    private int _inflight;
     private string? _closeReason;
     private int _started;
 
@@ -185,9 +187,20 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    /// <summary>Sends what is queued, then closes the connection with <paramref name="reason"/>.</summary>
+    /// <summary>
+    /// Closes gracefully: waits until every incoming request being handled has been answered (a
+    /// <c>shutdown</c> handler may call this for its own request), sends what is queued, then closes.
+    /// </summary>
     public async ValueTask CloseAsync(string reason, CancellationToken cancellationToken = default)
     {
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        Volatile.Write(ref _drained, drained);
+        if (Volatile.Read(ref _inflight) == 0)
+        {
+            drained.TrySetResult();
+        }
+
+        await Task.WhenAny(drained.Task, Completion).WaitAsync(cancellationToken);
         _outgoing.Writer.TryComplete();
         await _writeLoop.WaitAsync(cancellationToken);
         Close(reason);
@@ -200,6 +213,18 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         Close("disposed");
         await Task.WhenAll(_readLoop, _writeLoop);
         _closing.Dispose();
+    }
+
+    /// <summary>An incoming request is being handled; its answer is not queued yet.</summary>
+    internal void BeginRequest() => Interlocked.Increment(ref _inflight);
+
+    /// <summary>The answer to an incoming request is queued.</summary>
+    internal void EndRequest()
+    {
+        if (Interlocked.Decrement(ref _inflight) == 0)
+        {
+            Volatile.Read(ref _drained)?.TrySetResult();
+        }
     }
 
     internal void Enqueue(OutgoingFrame frame)
@@ -484,6 +509,11 @@ public sealed class JsonRpcPeer : IAsyncDisposable
             var method = Encoding.UTF8.GetString(message.Method);
             Reject(message.Id, JsonRpcErrorCode.MethodNotFound, $"Method not found: '{method}'.", batch);
             return;
+        }
+
+        if (batch is null)
+        {
+            BeginRequest();
         }
 
         handler.Invoke(this, message.Id, message.Params, batch);

@@ -7,6 +7,10 @@ internal abstract class RequestHandler
 {
     public abstract string Method { get; }
 
+    /// <summary>
+    /// Answers the request now or later. Outside a batch the peer has called
+    /// <see cref="JsonRpcPeer.BeginRequest"/>, and the answer is followed by <see cref="JsonRpcPeer.EndRequest"/>.
+    /// </summary>
     public abstract void Invoke(JsonRpcPeer peer, ReadOnlySpan<byte> id, ReadOnlySpan<byte> paramsJson, BatchResponse? batch);
 }
 
@@ -21,6 +25,7 @@ internal sealed class RequestHandler<TParams, TResult>(
         if (!ParamsDecoder.TryDecode(paramsJson, method.ParamsType, out var parameters, out var problem))
         {
             peer.SendError(id, JsonRpcErrorCode.InvalidParams, problem, batch);
+            Done(peer, batch);
             return;
         }
 
@@ -32,17 +37,27 @@ internal sealed class RequestHandler<TParams, TResult>(
         catch (Exception ex)
         {
             peer.SendHandlerFailure(id, Method, ex, batch);
+            Done(peer, batch);
             return;
         }
 
         if (pending.IsCompletedSuccessfully)
         {
             peer.SendResult(id, pending.Result, method.ResultType, batch);
+            Done(peer, batch);
             return;
         }
 
         batch?.Hold();
         _ = AnswerWhenDoneAsync(peer, id.ToArray(), pending, batch);
+    }
+
+    private static void Done(JsonRpcPeer peer, BatchResponse? batch)
+    {
+        if (batch is null)
+        {
+            peer.EndRequest();
+        }
     }
 
     private async Task AnswerWhenDoneAsync(JsonRpcPeer peer, byte[] id, ValueTask<TResult> pending, BatchResponse? batch)
@@ -58,7 +73,14 @@ internal sealed class RequestHandler<TParams, TResult>(
         }
         finally
         {
-            batch?.Release();
+            if (batch is null)
+            {
+                peer.EndRequest();
+            }
+            else
+            {
+                batch.Release();
+            }
         }
     }
 }
@@ -105,13 +127,19 @@ internal static class ParamsDecoder
 
     private static string Describe(JsonException ex)
     {
-        // The serializer's own message names missing required members; for a value of the wrong
-        // type it names the CLR type, so we name the JSON path instead.
-        if (ex.Path is { Length: > 2 } path && ex.Message.Contains("could not be converted", StringComparison.Ordinal))
+        // The serializer's messages name CLR types; a peer needs the JSON member instead.
+        const string MissingMarker = "missing required properties including: ";
+        var missing = ex.Message.IndexOf(MissingMarker, StringComparison.Ordinal);
+        if (missing >= 0)
+        {
+            return $"Invalid params: missing required {ex.Message[(missing + MissingMarker.Length)..].TrimEnd('.')}.";
+        }
+
+        if (ex.Path is { Length: > 2 } path)
         {
             return $"Invalid params: '{path[2..]}' has a value of the wrong type.";
         }
 
-        return "Invalid params: " + ex.Message;
+        return "Invalid params: params must be an object.";
     }
 }

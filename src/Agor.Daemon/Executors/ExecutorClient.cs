@@ -1,0 +1,66 @@
+using System.Net.Sockets;
+using Agor.Protocol.JsonRpc;
+using Agor.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Agor.Daemon.Executors;
+
+/// <summary>
+/// The daemon's end of one executor connection: typed calls to the executor, and the peer on
+/// which the daemon's own handlers (for the executor's requests) are registered.
+/// </summary>
+internal sealed class ExecutorClient : IAsyncDisposable
+{
+    private ExecutorClient(string executorId, JsonRpcPeer peer)
+    {
+        ExecutorId = executorId;
+        Peer = peer;
+    }
+
+    public string ExecutorId { get; }
+
+    public JsonRpcPeer Peer { get; }
+
+    /// <summary>Completes when the connection has ended.</summary>
+    public Task Completion => Peer.Completion;
+
+    /// <summary>Connects to an executor's socket and starts the peer after <paramref name="registerHandlers"/> ran.</summary>
+    public static async Task<ExecutorClient> ConnectAsync(
+        string executorId,
+        string socketPath,
+        JsonRpcPeerOptions options,
+        Action<JsonRpcPeer>? registerHandlers,
+        ILogger logger,
+        CancellationToken cancellationToken)
+    {
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(socketPath), cancellationToken);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
+        var peer = new JsonRpcPeer(new NetworkStream(socket, ownsSocket: true), options, logger);
+        registerHandlers?.Invoke(peer);
+        peer.Start();
+        return new ExecutorClient(executorId, peer);
+    }
+
+    public Task<PingResult> PingAsync(CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.Ping, new PingParams(), cancellationToken: cancellationToken);
+
+    public Task<ShutdownResult> ShutdownAsync(string reason, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.Shutdown, new ShutdownParams(reason, (int)timeout.TotalMilliseconds), timeout + TimeSpan.FromSeconds(1), cancellationToken);
+
+    public Task<ExecutePromptResult> ExecutePromptAsync(ExecutePromptParams parameters, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.ExecutePrompt, parameters, cancellationToken: cancellationToken);
+
+    public Task<StopTaskResult> StopTaskAsync(StopTaskParams parameters, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.StopTask, parameters, cancellationToken: cancellationToken);
+
+    public ValueTask DisposeAsync() => Peer.DisposeAsync();
+}

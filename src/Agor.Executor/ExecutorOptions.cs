@@ -1,0 +1,53 @@
+namespace Agor.Executor;
+
+/// <summary>The executor's command line.</summary>
+internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool DieWithParent, int MaxLineBytes, TimeSpan AcceptTimeout)
+{
+    public const string Usage = "usage: agor-executor --socket PATH [--daemon-uid UID] [--die-with-parent] [--max-line-bytes N] [--accept-timeout-ms N] | --version";
+
+    /// <summary>Parses the arguments; returns null and a problem when they are wrong.</summary>
+    public static ExecutorOptions? Parse(IReadOnlyList<string> args, int ownUid, out string? problem)
+    {
+        string? socket = null;
+        var daemonUid = ownUid;
+        var dieWithParent = false;
+        var maxLine = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxLineBytes;
+        var acceptTimeoutMs = 60_000;
+        problem = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--socket" when i + 1 < args.Count:
+                    socket = args[++i];
+                    break;
+                case "--daemon-uid" when i + 1 < args.Count && int.TryParse(args[i + 1], out var uid) && uid >= 0:
+                    daemonUid = uid;
+                    i++;
+                    break;
+                case "--max-line-bytes" when i + 1 < args.Count && int.TryParse(args[i + 1], out var max) && max > 0:
+                    maxLine = max;
+                    i++;
+                    break;
+                case "--accept-timeout-ms" when i + 1 < args.Count && int.TryParse(args[i + 1], out var ms) && ms > 0:
+                    acceptTimeoutMs = ms;
+                    i++;
+                    break;
+                case "--die-with-parent":
+                    dieWithParent = true;
+                    break;
+                default:
+                    problem = $"unexpected or incomplete argument '{args[i]}'";
+                    return null;
+            }
+        }
+
+        if (string.IsNullOrEmpty(socket))
+        {
+            problem = "--socket PATH is required";
+            return null;
+        }
+
+        return new ExecutorOptions(socket, daemonUid, dieWithParent, maxLine, TimeSpan.FromMilliseconds(acceptTimeoutMs));
+    }
+}

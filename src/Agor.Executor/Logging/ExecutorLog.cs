@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Agor.Executor.Logging;
+
+internal static partial class ExecutorLog
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "listening on {SocketPath} for uid {DaemonUid} (pid {Pid}, uid {Uid})")]
+    public static partial void Listening(ILogger logger, string socketPath, int daemonUid, int pid, int uid);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Warning, Message = "refused a connection from pid {PeerPid} uid {PeerUid}: only uid {DaemonUid} and root may connect")]
+    public static partial void RefusedPeer(ILogger logger, int peerPid, int peerUid, int daemonUid);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "daemon connected (pid {PeerPid}, uid {PeerUid}); socket file removed")]
+    public static partial void DaemonConnected(ILogger logger, int peerPid, int peerUid);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "exiting: {Reason}")]
+    public static partial void Exiting(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "shutdown requested: {Reason}")]
+    public static partial void ShutdownRequested(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "cannot listen on {SocketPath}: {Problem}")]
+    public static partial void CannotListen(ILogger logger, string socketPath, string problem);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "no daemon connected within {TimeoutMs} ms")]
+    public static partial void AcceptTimedOut(ILogger logger, double timeoutMs);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "received {Signal}")]
+    public static partial void Signal(ILogger logger, string signal);
+}

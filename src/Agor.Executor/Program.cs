@@ -1,0 +1,53 @@
+using System.Runtime.InteropServices;
+using Agor.Executor;
+using Agor.Executor.Hosting;
+using Agor.Executor.Interop;
+using Agor.Executor.Logging;
+using Microsoft.Extensions.Logging;
+
+if (args is ["--version"])
+{
+    Console.WriteLine($"agor-executor {typeof(ExecutorHost).Assembly.GetName().Version?.ToString(3)}");
+    return 0;
+}
+
+var options = ExecutorOptions.Parse(args, (int)Libc.geteuid(), out var problem);
+if (options is null)
+{
+    await Console.Error.WriteLineAsync($"agor-executor: {problem}\n{ExecutorOptions.Usage}");
+    return 64;
+}
+
+// Our own process group, so that the whole tree can be signalled at once; files we create are
+// private to our user (the socket is loosened on purpose where another user's daemon must reach it).
+_ = Libc.setsid();
+_ = Libc.umask(0x3F);
+if (options.DieWithParent)
+{
+    // Through sudo, a SIGKILL reaches sudo and not us: the kernel relays our parent's death.
+    _ = Libc.SetParentDeathSignal(Libc.SigKill);
+    if (Libc.getppid() == 1)
+    {
+        return 1;
+    }
+}
+
+var minimumLevel = Environment.GetEnvironmentVariable("AGOR_EXECUTOR_LOG_LEVEL") is { } level && Enum.TryParse<LogLevel>(level, true, out var parsed)
+    ? parsed
+    : LogLevel.Information;
+using var loggers = new StderrLoggerFactory(minimumLevel);
+var logger = loggers.CreateLogger("executor");
+
+using var stopping = new CancellationTokenSource();
+void OnSignal(PosixSignalContext context)
+{
+    context.Cancel = true;
+    ExecutorLog.Signal(logger, context.Signal.ToString());
+    stopping.Cancel();
+}
+
+using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, OnSignal);
+
+return await new ExecutorHost(options, loggers).RunAsync(stopping.Token);
