@@ -652,6 +652,9 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         JsonRpcPeerLog.Closed(Logger, Name, reason);
         _outgoing.Writer.TryComplete();
         _closing.Cancel();
+
+        // Completion first, so that a caller who sees its request fail also sees the connection closed.
+        _completion.TrySetResult();
         foreach (var id in _pending.Keys)
         {
             if (_pending.TryRemove(id, out var pending))
@@ -659,8 +662,6 @@ public sealed class JsonRpcPeer : IAsyncDisposable
                 pending.SetException(new JsonRpcConnectionLostException(reason, cause));
             }
         }
-
-        _completion.TrySetResult();
     }
 
     private void ThrowIfClosed()

@@ -1,0 +1,30 @@
+using System.Runtime.InteropServices;
+
+namespace Agor.Testing.Support;
+
+/// <summary>
+/// Gate for tests that need root and sudo. On a machine without them the test is skipped with the
+/// reason; where AGOR_REQUIRE_ISOLATION_TESTS=1 (as in CI) the same condition fails the test.
+/// </summary>
+public static partial class Isolation
+{
+    public static bool Required => Environment.GetEnvironmentVariable("AGOR_REQUIRE_ISOLATION_TESTS") == "1";
+
+    public static bool IsRoot => geteuid() == 0;
+
+    public static string? SudoPath => new[] { "/usr/bin/sudo", "/bin/sudo", "/usr/local/bin/sudo" }.FirstOrDefault(File.Exists);
+
+    /// <summary>Returns why isolation tests cannot run here, or null when they can.</summary>
+    public static string? MissingPrerequisite()
+    {
+        if (!IsRoot)
+        {
+            return "this test needs root (to create Unix users)";
+        }
+
+        return SudoPath is null ? "this test needs sudo (apt-get install sudo)" : null;
+    }
+
+    [LibraryImport("libc")]
+    private static partial uint geteuid();
+}
