@@ -1,0 +1,51 @@
+namespace Agor.Testing.Tests.Support;
+
+/// <summary>Finds the real Claude Code CLI: env <c>AGOR_CLAUDE_PATH</c>, else <c>claude</c> on PATH.</summary>
+internal static class ClaudeCli
+{
+    public const string PathVariable = "AGOR_CLAUDE_PATH";
+    public const string AllowMissingVariable = "AGOR_ALLOW_MISSING_CLAUDE";
+
+    /// <summary>
+    /// The CLI's path. A missing CLI fails the test, unless <c>AGOR_ALLOW_MISSING_CLAUDE=1</c>: then
+    /// the test is reported as skipped.
+    /// </summary>
+    public static string Require()
+    {
+        var path = Find();
+        if (path is not null)
+        {
+            return path;
+        }
+
+        var message = $"The Claude Code CLI was not found: set {PathVariable} to its executable or put 'claude' on PATH " +
+            "(npm install @anthropic-ai/claude-code).";
+        Skip.If(Environment.GetEnvironmentVariable(AllowMissingVariable) == "1", message + $" Skipped because {AllowMissingVariable}=1.");
+        throw new InvalidOperationException(message + $" Set {AllowMissingVariable}=1 to skip these tests instead.");
+    }
+
+    private static string? Find()
+    {
+        var configured = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrEmpty(configured))
+        {
+            return IsExecutable(configured)
+                ? Path.GetFullPath(configured)
+                : throw new InvalidOperationException($"{PathVariable}={configured} is not an executable file.");
+        }
+
+        foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(directory, "claude");
+            if (IsExecutable(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        return null;
+    }
+
+    private static bool IsExecutable(string path) =>
+        File.Exists(path) && (File.GetUnixFileMode(path) & (UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute)) != 0;
+}
