@@ -46,8 +46,10 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     private readonly Channel<OutgoingFrame> _outgoing = Channel.CreateUnbounded<OutgoingFrame>(new UnboundedChannelOptions { SingleReader = true });
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Stream? _stream;
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
+    private Task _stopped = Task.CompletedTask;
     private TaskCompletionSource? _drained;
     private long _nextId;
     private int _inflight;
@@ -57,11 +59,13 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     /// <summary>Creates a peer over a duplex stream (a socket's NetworkStream, a pipe...). The peer owns the stream.</summary>
     public JsonRpcPeer(Stream stream, JsonRpcPeerOptions? options = null, ILogger? logger = null)
         : this(
-            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024)),
-            PipeWriter.Create(stream),
+            PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 64 * 1024, minimumReadSize: 16 * 1024, leaveOpen: true)),
+            PipeWriter.Create(stream, new StreamPipeWriterOptions(leaveOpen: true)),
             options,
             logger)
     {
+        // Both loops use the stream; it is closed once, after both have ended.
+        _stream = stream;
     }
 
     /// <summary>Creates a peer over a pipe pair. The peer completes both when it closes.</summary>
@@ -113,6 +117,7 @@ public sealed class JsonRpcPeer : IAsyncDisposable
 
         _writeLoop = Task.Run(WriteLoopAsync);
         _readLoop = Task.Run(ReadLoopAsync);
+        _stopped = CloseStreamWhenStoppedAsync();
     }
 
     /// <summary>
@@ -211,8 +216,18 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         Close("disposed");
-        await Task.WhenAll(_readLoop, _writeLoop);
+        await _stopped;
         _closing.Dispose();
+    }
+
+    private async Task CloseStreamWhenStoppedAsync()
+    {
+        // The loops never fault (they turn every failure into a close reason), so this only waits.
+        await Task.WhenAll(_readLoop, _writeLoop);
+        if (_stream is not null)
+        {
+            await _stream.DisposeAsync();
+        }
     }
 
     /// <summary>An incoming request is being handled; its answer is not queued yet.</summary>
