@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agor.Testing.ScriptedModel;
+using Agor.Testing.Support;
 using Agor.Testing.Tests.Support;
 using Xunit.Abstractions;
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Agor.Testing.ScriptedModel;
+using Agor.Testing.Support;
 using Agor.Testing.Tests.Support;
 
 namespace Agor.Testing.Tests.ScriptedModel;

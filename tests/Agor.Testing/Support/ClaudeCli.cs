@@ -1,7 +1,12 @@
-namespace Agor.Testing.Tests.Support;
+using Xunit;
 
-/// <summary>Finds the real Claude Code CLI: env <c>AGOR_CLAUDE_PATH</c>, else <c>claude</c> on PATH.</summary>
-internal static class ClaudeCli
+namespace Agor.Testing.Support;
+
+/// <summary>
+/// Finds the real Claude Code CLI: env <c>AGOR_CLAUDE_PATH</c>, else the one <c>npm ci</c> installed
+/// at the repository root (package.json pins it), else <c>claude</c> on PATH.
+/// </summary>
+public static class ClaudeCli
 {
     public const string PathVariable = "AGOR_CLAUDE_PATH";
     public const string AllowMissingVariable = "AGOR_ALLOW_MISSING_CLAUDE";
@@ -19,7 +24,7 @@ internal static class ClaudeCli
         }
 
         var message = $"The Claude Code CLI was not found: set {PathVariable} to its executable or put 'claude' on PATH " +
-            "(npm install @anthropic-ai/claude-code).";
+            "(or run `npm ci` at the repository root).";
         Skip.If(Environment.GetEnvironmentVariable(AllowMissingVariable) == "1", message + $" Skipped because {AllowMissingVariable}=1.");
         throw new InvalidOperationException(message + $" Set {AllowMissingVariable}=1 to skip these tests instead.");
     }
@@ -32,6 +37,20 @@ internal static class ClaudeCli
             return IsExecutable(configured)
                 ? Path.GetFullPath(configured)
                 : throw new InvalidOperationException($"{PathVariable}={configured} is not an executable file.");
+        }
+
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Agor.slnx")))
+            {
+                var local = Path.Combine(directory.FullName, "node_modules", ".bin", "claude");
+                if (IsExecutable(local))
+                {
+                    return local;
+                }
+
+                break;
+            }
         }
 
         foreach (var directory in (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries))
