@@ -1,7 +1,9 @@
 using System.Net.Sockets;
+using Agor.Executor.Agents.ClaudeCode;
 using Agor.Executor.Interop;
 using Agor.Executor.Logging;
 using Agor.Executor.Rpc;
+using Agor.Executor.Tasks;
 using Agor.Protocol.JsonRpc;
 using Agor.Protocol.Unix;
 using Microsoft.Extensions.Logging;
@@ -21,6 +23,9 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
     /// polling for the socket file.
     /// </summary>
     public const string ReadyLine = "agor-executor ready";
+
+    /// <summary>How long an interrupted agent gets to end its turn before its process tree is killed.</summary>
+    private static readonly TimeSpan InterruptGrace = TimeSpan.FromSeconds(1);
 
     public async Task<int> RunAsync(CancellationToken stopping)
     {
@@ -112,9 +117,10 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
 
     private async Task<int> ServeAsync(Socket connection, CancellationToken stopping)
     {
-        var service = new ExecutorRpcService(_logger);
         var peerOptions = new JsonRpcPeerOptions { MaxLineBytes = options.MaxLineBytes, Name = "daemon" };
         await using var peer = new JsonRpcPeer(new NetworkStream(connection, ownsSocket: true), peerOptions, loggers.CreateLogger("rpc"));
+        using var tasks = new TaskSupervisor(peer, new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace), _logger);
+        var service = new ExecutorRpcService(tasks, _logger);
         service.Register(peer);
         peer.Start();
 
@@ -134,6 +140,8 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
             ExecutorLog.Exiting(_logger, "stopped by signal");
         }
 
+        // Whatever the way out, no agent outlives its executor.
+        await tasks.AbandonAsync();
         return 0;
     }
 }

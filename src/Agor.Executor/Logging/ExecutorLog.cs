@@ -27,4 +27,22 @@ internal static partial class ExecutorLog
 
     [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "received {Signal}")]
     public static partial void Signal(ILogger logger, string signal);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "task {TaskId} accepted (session {SessionId}, mode {PermissionMode})")]
+    public static partial void TaskAccepted(ILogger logger, string taskId, string sessionId, string permissionMode);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Information, Message = "agent started: pid {Pid} ({AgentPath})")]
+    public static partial void AgentStarted(ILogger logger, int pid, string agentPath);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Information, Message = "task {TaskId} finished: {Status}{Detail}")]
+    public static partial void TaskFinished(ILogger logger, string taskId, string status, string detail);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Information, Message = "task {TaskId}: stop requested ({Reason})")]
+    public static partial void StopRequested(ILogger logger, string taskId, string reason);
+
+    [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "task {TaskId}: could not report completion: {Problem}")]
+    public static partial void CompletionNotReported(ILogger logger, string taskId, string problem);
+
+    [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "task {TaskId}: permission request for {ToolName} failed, denying: {Problem}")]
+    public static partial void PermissionRequestFailed(ILogger logger, string taskId, string toolName, string problem);
 }

@@ -9,7 +9,7 @@ namespace Agor.Protocol.Wire;
 public sealed record GetExecutionContextParams(string SessionToken);
 
 /// <summary>What the executor needs to start the agent.</summary>
-public sealed record ExecutionContext
+public sealed record TaskExecutionContext
 {
     /// <summary>The Agor session.</summary>
     public required string SessionId { get; init; }

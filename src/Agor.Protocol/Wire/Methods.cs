@@ -20,7 +20,7 @@ public static class Methods
     public static readonly JsonRpcMethod<StopTaskParams, StopTaskResult> StopTask = new("stop_task", Json.StopTaskParams, Json.StopTaskResult);
 
     /// <summary>Executor → daemon: what to run and how.</summary>
-    public static readonly JsonRpcMethod<GetExecutionContextParams, ExecutionContext> GetExecutionContext = new("get_execution_context", Json.GetExecutionContextParams, Json.ExecutionContext);
+    public static readonly JsonRpcMethod<GetExecutionContextParams, TaskExecutionContext> GetExecutionContext = new("get_execution_context", Json.GetExecutionContextParams, Json.TaskExecutionContext);
 
     /// <summary>Executor → daemon: an API key, just in time.</summary>
     public static readonly JsonRpcMethod<GetApiKeyParams, ApiKeyResult> GetApiKey = new("get_api_key", Json.GetApiKeyParams, Json.ApiKeyResult);

@@ -17,7 +17,7 @@ namespace Agor.Protocol.Wire;
 [JsonSerializable(typeof(StopTaskParams))]
 [JsonSerializable(typeof(StopTaskResult))]
 [JsonSerializable(typeof(GetExecutionContextParams))]
-[JsonSerializable(typeof(ExecutionContext))]
+[JsonSerializable(typeof(TaskExecutionContext))]
 [JsonSerializable(typeof(GetApiKeyParams))]
 [JsonSerializable(typeof(ApiKeyResult))]
 [JsonSerializable(typeof(RequestPermissionParams))]

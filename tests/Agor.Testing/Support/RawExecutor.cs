@@ -51,7 +51,11 @@ public sealed class RawExecutor : IAsyncDisposable
     }
 
     /// <summary>Starts the executor and waits for its ready line.</summary>
-    public static async Task<RawExecutor> StartAsync(IEnumerable<string>? extraArguments = null, CancellationToken cancellationToken = default)
+    /// <param name="environment">The executor's whole environment; null inherits the test's.</param>
+    public static async Task<RawExecutor> StartAsync(
+        IEnumerable<string>? extraArguments = null,
+        IReadOnlyDictionary<string, string>? environment = null,
+        CancellationToken cancellationToken = default)
     {
         var socketPath = $"/tmp/agor-test-{Guid.NewGuid():N}.sock";
         var startInfo = new ProcessStartInfo(TestBinaries.ExecutorPath)
@@ -66,6 +70,15 @@ public sealed class RawExecutor : IAsyncDisposable
         foreach (var argument in extraArguments ?? [])
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        if (environment is not null)
+        {
+            startInfo.Environment.Clear();
+            foreach (var (name, value) in environment)
+            {
+                startInfo.Environment[name] = value;
+            }
         }
 
         var process = Process.Start(startInfo)!;

@@ -1,0 +1,170 @@
+using System.Collections.Concurrent;
+using System.ComponentModel;
+using System.Text.Json;
+using Agor.Executor.Logging;
+using Agor.Protocol.Wire;
+using Microsoft.Extensions.Logging;
+
+namespace Agor.Executor.Agents.ClaudeCode;
+
+/// <summary>
+/// Drives the Claude Code CLI in headless stream-json mode: the prompt goes in as a user message,
+/// every stdout frame comes back as an event, <c>can_use_tool</c> control requests become
+/// permission questions, and the <c>result</c> frame decides the outcome.
+/// </summary>
+internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) : IAgentRunner
+{
+    private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
+
+    public async Task<AgentOutcome> RunAsync(AgentRunRequest request, IAgentHost host, CancellationToken stop)
+    {
+        if (!Directory.Exists(request.WorkingDirectory))
+        {
+            return AgentOutcome.Failed(ErrorCodes.InvalidWorkingDirectory, $"The working directory '{request.WorkingDirectory}' does not exist or cannot be entered.");
+        }
+
+        AgentProcess agent;
+        try
+        {
+            agent = AgentProcess.Start(request.AgentPath, ClaudeCodeArguments.For(request), request.WorkingDirectory, request.Environment);
+        }
+        catch (Win32Exception ex)
+        {
+            return AgentOutcome.Failed(ErrorCodes.AgentNotFound, $"Claude Code could not be started from '{request.AgentPath}': {ex.Message}");
+        }
+
+        await using (agent)
+        {
+            ExecutorLog.AgentStarted(logger, agent.Pid, request.AgentPath);
+            return await DriveAsync(agent, request, host, stop);
+        }
+    }
+
+    private async Task<AgentOutcome> DriveAsync(AgentProcess agent, AgentRunRequest request, IAgentHost host, CancellationToken stop)
+    {
+        var interruptRequested = 0;
+        var permissionQuestions = new ConcurrentDictionary<string, CancellationTokenSource>(StringComparer.Ordinal);
+        var answers = new List<Task>();
+        using var escalation = new CancellationTokenSource();
+        using var killWhenEscalated = escalation.Token.Register(agent.KillTree);
+        using var interruptWhenStopped = stop.Register(() =>
+        {
+            // Ask nicely first (the CLI answers within milliseconds and ends the turn); kill the tree if it does not.
+            Interlocked.Exchange(ref interruptRequested, 1);
+            _ = agent.WriteLineAsync(ClaudeCodeFrames.Interrupt($"agor-interrupt-{Guid.NewGuid():N}"));
+            escalation.CancelAfter(interruptGrace);
+        });
+
+        AgentOutcome? outcome = null;
+        try
+        {
+            await agent.WriteLineAsync(ClaudeCodeFrames.UserMessage(request.Prompt));
+            while (await agent.ReadLineAsync(CancellationToken.None) is { } line)
+            {
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+
+                JsonDocument document;
+                try
+                {
+                    document = JsonDocument.Parse(line);
+                }
+                catch (JsonException ex)
+                {
+                    await host.ReportErrorAsync(ErrorCodes.MalformedOutput, $"Claude Code wrote a line that is not JSON ({ex.Message}); it was skipped.");
+                    continue;
+                }
+
+                using (document)
+                {
+                    var frame = document.RootElement;
+                    var type = frame.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    switch (type)
+                    {
+                        case "control_request":
+                            answers.Add(AnswerControlRequestAsync(agent, host, frame.Clone(), permissionQuestions));
+                            continue;
+                        case "control_cancel_request":
+                            if (frame.TryGetProperty("request_id", out var cancelled) && permissionQuestions.TryRemove(cancelled.GetString() ?? string.Empty, out var question))
+                            {
+                                await question.CancelAsync();
+                            }
+
+                            continue;
+                    }
+
+                    if (ClaudeCodeEvents.Classify(frame) is { } eventType)
+                    {
+                        await host.ReportEventAsync(eventType, frame);
+                    }
+
+                    if (type == "result")
+                    {
+                        outcome = ClaudeCodeResult.ToOutcome(frame, Volatile.Read(ref interruptRequested) == 1);
+
+                        // One prompt per run: end of input lets the CLI exit once the turn is done.
+                        await agent.CloseInputAsync();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            await agent.CloseInputAsync();
+            await agent.EndAsync(ExitGrace);
+            foreach (var question in permissionQuestions.Values)
+            {
+                await question.CancelAsync();
+            }
+
+            await Task.WhenAll(answers);
+        }
+
+        if (outcome is not null)
+        {
+            return outcome;
+        }
+
+        if (Volatile.Read(ref interruptRequested) == 1)
+        {
+            return new AgentOutcome(CompletionStatus.Cancelled) { Interrupted = true };
+        }
+
+        var stderr = agent.StderrTail;
+        return AgentOutcome.Failed(
+            ErrorCodes.AgentCrashed,
+            $"Claude Code exited with code {agent.ExitCode} without a result{(stderr.Length > 0 ? $": {stderr}" : ".")}");
+    }
+
+    private static async Task AnswerControlRequestAsync(
+        AgentProcess agent, IAgentHost host, JsonElement frame, ConcurrentDictionary<string, CancellationTokenSource> questions)
+    {
+        var requestId = frame.TryGetProperty("request_id", out var id) ? id.GetString() ?? string.Empty : string.Empty;
+        var request = frame.TryGetProperty("request", out var r) ? r : default;
+        var subtype = request.ValueKind == JsonValueKind.Object && request.TryGetProperty("subtype", out var s) ? s.GetString() : null;
+        if (subtype != "can_use_tool")
+        {
+            await agent.WriteLineAsync(ClaudeCodeFrames.Unsupported(requestId, subtype ?? "(none)"));
+            return;
+        }
+
+        var toolName = request.TryGetProperty("tool_name", out var name) ? name.GetString() ?? "unknown" : "unknown";
+        var input = request.TryGetProperty("input", out var i) ? i : JsonDocument.Parse("{}").RootElement;
+        var toolUseId = request.TryGetProperty("tool_use_id", out var use) ? use.GetString() : null;
+
+        using var cancellation = new CancellationTokenSource();
+        questions[requestId] = cancellation;
+        var answer = await host.RequestPermissionAsync(toolName, input, toolUseId, cancellation.Token);
+        if (!questions.TryRemove(requestId, out _))
+        {
+            // The CLI withdrew the question (an interrupt); it expects no answer.
+            return;
+        }
+
+        await agent.WriteLineAsync(answer.Approved
+            ? ClaudeCodeFrames.Allow(requestId, input)
+            : ClaudeCodeFrames.Deny(requestId, answer.Reason ?? $"Permission to use {toolName} was denied."));
+    }
+}
