@@ -1,0 +1,16 @@
+using Agor.Daemon.Domain;
+
+namespace Agor.Daemon.Storage;
+
+internal interface ISessionStore
+{
+    Task CreateAsync(Session session, CancellationToken cancellationToken = default);
+
+    Task<Session?> GetAsync(string id, CancellationToken cancellationToken = default);
+
+    /// <summary>All sessions, newest first.</summary>
+    Task<IReadOnlyList<Session>> ListAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Records the agent's session id for the next task to resume.</summary>
+    Task SetAgentSessionIdAsync(string id, string agentSessionId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default);
+}
