@@ -1,0 +1,10 @@
+using System.Runtime.InteropServices;
+
+namespace Agor.Bench.Native;
+
+/// <summary>The few libc calls the bench needs beyond <see cref="Affinity"/>.</summary>
+internal static partial class Libc
+{
+    [LibraryImport("libc")]
+    public static partial uint geteuid();
+}
