@@ -647,7 +647,20 @@ public sealed class JsonRpcPeer : IAsyncDisposable
                 frame.Return();
             }
 
+            await CompleteOutputAsync();
+        }
+    }
+
+    private async ValueTask CompleteOutputAsync()
+    {
+        try
+        {
+            // Completing flushes what a cancelled write left buffered; the peer may be gone by now.
             await _output.CompleteAsync();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException or OperationCanceledException)
+        {
+            Close($"writing failed: {ex.Message}", ex);
         }
     }
 

@@ -102,8 +102,8 @@ public sealed class RawExecutor : IAsyncDisposable
         return new LineClient(socket);
     }
 
-    /// <summary>Waits for the process to exit on its own.</summary>
-    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync().WaitAsync(timeout);
+    /// <summary>Waits for the process to exit on its own and for everything it logged to be read.</summary>
+    public Task WaitForExitAsync(TimeSpan timeout) => Task.WhenAll(_process.WaitForExitAsync(), _stderrPump).WaitAsync(timeout);
 
     public async ValueTask DisposeAsync()
     {
