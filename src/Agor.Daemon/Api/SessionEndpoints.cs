@@ -1,0 +1,151 @@
+using Agor.Daemon.Configuration;
+using Agor.Daemon.Domain;
+using Agor.Daemon.Execution;
+using Agor.Daemon.Storage;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Agor.Daemon.Api;
+
+/// <summary><c>/sessions</c>: create, list, show, prompt, and a session's tasks and messages.</summary>
+internal static class SessionEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapPost("/sessions", CreateAsync);
+        app.MapGet("/sessions", ListAsync);
+        app.MapGet("/sessions/{id}", GetAsync);
+        app.MapPost("/sessions/{id}/prompt", PromptAsync);
+        app.MapGet("/sessions/{id}/tasks", TasksAsync);
+        app.MapGet("/sessions/{id}/messages", MessagesAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpRequest request, IAgorStore store, TaskCoordinator coordinator, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.CreateSessionRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.Cwd))
+        {
+            return Problems.BadRequest("cwd", "is required: the agent's working directory");
+        }
+
+        if (!Path.IsPathFullyQualified(body.Cwd))
+        {
+            return Problems.BadRequest("cwd", "must be an absolute path");
+        }
+
+        if (!Directory.Exists(body.Cwd))
+        {
+            return Problems.BadRequest("cwd", $"'{body.Cwd}' is not an existing directory");
+        }
+
+        if (body.Agent is not (null or "claude-code"))
+        {
+            return Problems.BadRequest("agent", "must be 'claude-code' (the only agent so far)");
+        }
+
+        if (body.PermissionMode is { } mode && !PermissionModes.All.Contains(mode))
+        {
+            return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
+        }
+
+        if (body.UnixUser is { } user && !ConfigLoader.IsValidUserName(user))
+        {
+            return Problems.BadRequest("unix_user", "is not a valid Unix user name");
+        }
+
+        var now = clock.GetUtcNow();
+        var session = new Session
+        {
+            Id = Ids.New("ses"),
+            Cwd = Path.GetFullPath(body.Cwd),
+            Title = body.Title,
+            PermissionMode = body.PermissionMode ?? PermissionModes.Default,
+            Model = body.Model,
+            UnixUser = body.UnixUser,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        await store.Sessions.CreateAsync(session, cancellationToken);
+        return Results.Json(SessionView.From(session, coordinator.SessionStatus(session.Id)), ApiJsonContext.Default.SessionView, statusCode: StatusCodes.Status201Created);
+    }
+
+    private static async Task<IResult> ListAsync(IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var sessions = await store.Sessions.ListAsync(cancellationToken);
+        return Results.Json(sessions.Select(s => SessionView.From(s, coordinator.SessionStatus(s.Id))).ToList(), ApiJsonContext.Default.ListSessionView);
+    }
+
+    private static async Task<IResult> GetAsync(string id, IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken) =>
+        await store.Sessions.GetAsync(id, cancellationToken) is { } session
+            ? Results.Json(SessionView.From(session, coordinator.SessionStatus(id)), ApiJsonContext.Default.SessionView)
+            : Problems.NotFound("session", id);
+
+    private static async Task<IResult> PromptAsync(string id, HttpRequest request, IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken)
+    {
+        var session = await store.Sessions.GetAsync(id, cancellationToken);
+        if (session is null)
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.PromptRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (string.IsNullOrWhiteSpace(body!.Prompt))
+        {
+            return Problems.BadRequest("prompt", "is required and must not be empty");
+        }
+
+        if (body.PermissionMode is { } mode && !PermissionModes.All.Contains(mode))
+        {
+            return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
+        }
+
+        try
+        {
+            var task = await coordinator.SubmitAsync(session, body.Prompt, body.PermissionMode, cancellationToken);
+            return Results.Json(TaskView.From(task), ApiJsonContext.Default.TaskView, statusCode: StatusCodes.Status202Accepted);
+        }
+        catch (InvalidOperationException ex)
+        {
+            return Problems.Unavailable(ex.Message);
+        }
+    }
+
+    private static async Task<IResult> TasksAsync(string id, IAgorStore store, CancellationToken cancellationToken)
+    {
+        if (await store.Sessions.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        var tasks = await store.Tasks.ListBySessionAsync(id, cancellationToken);
+        return Results.Json(tasks.Select(TaskView.From).ToList(), ApiJsonContext.Default.ListTaskView);
+    }
+
+    private static async Task<IResult> MessagesAsync(string id, HttpRequest request, IAgorStore store, CancellationToken cancellationToken)
+    {
+        if (await store.Sessions.GetAsync(id, cancellationToken) is null)
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        if (!QueryNumber.TryRead(request, "after_sequence", 0, 0, long.MaxValue, out var after, out var problem)
+            || !QueryNumber.TryRead(request, "limit", 1000, 1, 10_000, out var limit, out problem))
+        {
+            return problem!;
+        }
+
+        var messages = await store.Messages.ListAsync(id, after, (int)limit, cancellationToken);
+        return Results.Json(messages.Select(MessageView.From).ToList(), ApiJsonContext.Default.ListMessageView);
+    }
+}
