@@ -4,16 +4,18 @@ using Agor.PoolProbe;
 //   connect SOCKET LINE            connect, send one line, print "reply: ...", "closed" or "error: ..."
 //   pool EXECUTOR USER             run a pool with run_as_unix_user, ping, stop; print what was seen
 //   kill-sudo EXECUTOR USER        as above, but SIGKILL the sudo in front of the executor instead of stopping it
+//   rogue-executor --socket PATH   play an executor that tries forged and replayed session tokens
 return args switch
 {
     ["connect", var socket, var line] => await SocketProbe.RunAsync(socket, line),
     ["pool", var executor, var user] => await PoolScenario.RunAsync(executor, user, killSudo: false),
     ["kill-sudo", var executor, var user] => await PoolScenario.RunAsync(executor, user, killSudo: true),
+    ["rogue-executor", .. var executorArguments] => await RogueExecutor.RunAsync(executorArguments),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.PoolProbe connect SOCKET LINE | pool EXECUTOR USER | kill-sudo EXECUTOR USER");
+    Console.Error.WriteLine("usage: Agor.PoolProbe connect SOCKET LINE | pool EXECUTOR USER | kill-sudo EXECUTOR USER | rogue-executor --socket PATH");
     return 64;
 }

@@ -25,6 +25,18 @@ public static partial class Isolation
         return SudoPath is null ? "this test needs sudo (apt-get install sudo)" : null;
     }
 
+    /// <summary>Skips the test where root or sudo is missing; fails it instead under AGOR_REQUIRE_ISOLATION_TESTS=1.</summary>
+    public static void Require()
+    {
+        var missing = MissingPrerequisite();
+        if (missing is not null && Required)
+        {
+            Xunit.Assert.Fail($"AGOR_REQUIRE_ISOLATION_TESTS=1 but {missing}");
+        }
+
+        Skip.If(missing is not null, missing);
+    }
+
     [LibraryImport("libc")]
     private static partial uint geteuid();
 }

@@ -1,0 +1,23 @@
+namespace Agor.Testing.Daemon;
+
+/// <summary>How a test daemon is configured. Written as its config.yaml before it starts.</summary>
+public sealed record DaemonProcessOptions
+{
+    /// <summary>The scripted model server the agents talk to (credentials.anthropic.base_url).</summary>
+    public required string ModelBaseUrl { get; init; }
+
+    /// <summary>The key the daemon hands out (credentials.anthropic.api_key); null configures none.</summary>
+    public string? ApiKey { get; init; } = "sk-ant-daemon-" + Guid.NewGuid().ToString("N")[..16];
+
+    /// <summary>The Claude Code CLI (agents.claude_code.path).</summary>
+    public required string ClaudePath { get; init; }
+
+    /// <summary>Extra lines of the <c>execution:</c> section, e.g. <c>max_executors: 1</c>.</summary>
+    public IReadOnlyList<string> Execution { get; init; } = [];
+
+    /// <summary>Extra variables in the daemon's environment.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An existing AGOR_HOME to reuse (a restart); null creates a fresh one.</summary>
+    public string? Home { get; init; }
+}
