@@ -1,0 +1,61 @@
+using Agor.Daemon.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Agor.Daemon.Storage.Sqlite;
+
+/// <summary>Stored live events in the <c>events</c> table; ids increase across all sessions.</summary>
+internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
+{
+    private const string Columns = "id, type, session_id, data, occurred_at";
+
+    public async Task<StoredEvent> AppendAsync(StoredEvent storedEvent, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(storedEvent);
+        var stored = await database.ExecuteReturningAsync(
+            "INSERT INTO events (type, session_id, data, occurred_at) VALUES ($type, $session_id, $data, $occurred_at) RETURNING id",
+            p =>
+            {
+                p.Set("$type", storedEvent.Type);
+                p.Set("$session_id", storedEvent.SessionId);
+                p.Set("$data", storedEvent.Data);
+                p.Set("$occurred_at", storedEvent.Time);
+            },
+            row => storedEvent with { Id = row.Int64("id") },
+            cancellationToken);
+        return stored ?? throw new InvalidOperationException("The event insert returned no id.");
+    }
+
+    public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        return sessionId is null
+            ? database.QueryAsync(
+                $"SELECT {Columns} FROM events WHERE id > $after ORDER BY id LIMIT $limit",
+                p =>
+                {
+                    p.Set("$after", afterId);
+                    p.Set("$limit", limit);
+                },
+                Read,
+                cancellationToken)
+            : database.QueryAsync(
+                $"SELECT {Columns} FROM events WHERE session_id = $session_id AND id > $after ORDER BY id LIMIT $limit",
+                p =>
+                {
+                    p.Set("$session_id", sessionId);
+                    p.Set("$after", afterId);
+                    p.Set("$limit", limit);
+                },
+                Read,
+                cancellationToken);
+    }
+
+    private static StoredEvent Read(SqliteDataReader row) => new()
+    {
+        Id = row.Int64("id"),
+        Type = row.Text("type"),
+        SessionId = row.TextOrNull("session_id"),
+        Data = row.Text("data"),
+        Time = row.Time("occurred_at"),
+    };
+}

@@ -1,0 +1,122 @@
+using Agor.Daemon.Domain;
+using Agor.Protocol.Wire;
+using Microsoft.Data.Sqlite;
+
+namespace Agor.Daemon.Storage.Sqlite;
+
+/// <summary>Tasks in the <c>tasks</c> table; usage and error are plain columns.</summary>
+internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
+{
+    private const string Columns = """
+        id, session_id, prompt, permission_mode, status, created_at, started_at, completed_at, executor_id,
+        input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd,
+        error_code, error_message, agent_session_id
+        """;
+
+    private const string Insert = $"""
+        INSERT INTO tasks ({Columns})
+        VALUES ($id, $session_id, $prompt, $permission_mode, $status, $created_at, $started_at, $completed_at, $executor_id,
+            $input_tokens, $output_tokens, $cache_creation_input_tokens, $cache_read_input_tokens, $cost_usd,
+            $error_code, $error_message, $agent_session_id)
+        """;
+
+    private const string Update = """
+        UPDATE tasks SET
+            session_id = $session_id, prompt = $prompt, permission_mode = $permission_mode, status = $status,
+            created_at = $created_at, started_at = $started_at, completed_at = $completed_at, executor_id = $executor_id,
+            input_tokens = $input_tokens, output_tokens = $output_tokens,
+            cache_creation_input_tokens = $cache_creation_input_tokens, cache_read_input_tokens = $cache_read_input_tokens,
+            cost_usd = $cost_usd, error_code = $error_code, error_message = $error_message, agent_session_id = $agent_session_id
+        WHERE id = $id
+        """;
+
+    public Task CreateAsync(AgorTask task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return database.ExecuteAsync(Insert, p => Bind(p, task), cancellationToken);
+    }
+
+    public Task<AgorTask?> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        database.QuerySingleAsync($"SELECT {Columns} FROM tasks WHERE id = $id", p => p.Set("$id", id), Read, cancellationToken);
+
+    public Task<IReadOnlyList<AgorTask>> ListBySessionAsync(string sessionId, CancellationToken cancellationToken = default) =>
+        database.QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE session_id = $session_id ORDER BY row_id",
+            p => p.Set("$session_id", sessionId),
+            Read,
+            cancellationToken);
+
+    public async Task<IReadOnlyList<AgorTask>> ListByStatusAsync(IReadOnlyCollection<string> statuses, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(statuses);
+        if (statuses.Count == 0)
+        {
+            return [];
+        }
+
+        // One parameter per status ($status0, $status1...): only parameter names are generated.
+        var names = Enumerable.Range(0, statuses.Count).Select(i => $"$status{i}").ToArray();
+        return await database.QueryAsync(
+            $"SELECT {Columns} FROM tasks WHERE status IN ({string.Join(", ", names)}) ORDER BY created_at, row_id",
+            p =>
+            {
+                var i = 0;
+                foreach (var status in statuses)
+                {
+                    p.Set(names[i++], status);
+                }
+            },
+            Read,
+            cancellationToken);
+    }
+
+    public async Task<bool> UpdateAsync(AgorTask task, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(task);
+        return await database.ExecuteAsync(Update, p => Bind(p, task), cancellationToken) > 0;
+    }
+
+    private static void Bind(SqliteParameterCollection p, AgorTask task)
+    {
+        p.Set("$id", task.Id);
+        p.Set("$session_id", task.SessionId);
+        p.Set("$prompt", task.Prompt);
+        p.Set("$permission_mode", task.PermissionMode);
+        p.Set("$status", task.Status);
+        p.Set("$created_at", task.CreatedAt);
+        p.Set("$started_at", task.StartedAt);
+        p.Set("$completed_at", task.CompletedAt);
+        p.Set("$executor_id", task.ExecutorId);
+        p.Set("$input_tokens", task.TokenUsage?.InputTokens);
+        p.Set("$output_tokens", task.TokenUsage?.OutputTokens);
+        p.Set("$cache_creation_input_tokens", task.TokenUsage?.CacheCreationInputTokens);
+        p.Set("$cache_read_input_tokens", task.TokenUsage?.CacheReadInputTokens);
+        p.Set("$cost_usd", task.CostUsd);
+        p.Set("$error_code", task.Error?.Code);
+        p.Set("$error_message", task.Error?.Message);
+        p.Set("$agent_session_id", task.AgentSessionId);
+    }
+
+    private static AgorTask Read(SqliteDataReader row) => new()
+    {
+        Id = row.Text("id"),
+        SessionId = row.Text("session_id"),
+        Prompt = row.Text("prompt"),
+        PermissionMode = row.Text("permission_mode"),
+        Status = row.Text("status"),
+        CreatedAt = row.Time("created_at"),
+        StartedAt = row.TimeOrNull("started_at"),
+        CompletedAt = row.TimeOrNull("completed_at"),
+        ExecutorId = row.TextOrNull("executor_id"),
+        TokenUsage = row.Int64OrNull("input_tokens") is { } input
+            ? new TokenUsage(
+                input,
+                row.Int64OrNull("output_tokens") ?? 0,
+                row.Int64OrNull("cache_creation_input_tokens") ?? 0,
+                row.Int64OrNull("cache_read_input_tokens") ?? 0)
+            : null,
+        CostUsd = row.DoubleOrNull("cost_usd"),
+        Error = row.TextOrNull("error_code") is { } code ? new ErrorInfo(code, row.TextOrNull("error_message") ?? string.Empty) : null,
+        AgentSessionId = row.TextOrNull("agent_session_id"),
+    };
+}
