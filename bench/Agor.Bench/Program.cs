@@ -4,6 +4,7 @@ using Agor.Bench.Suites.Ipc;
 
 // Usage:
 //   ipc                                    the IPC suite: spawn, ping, throughput, notifications, memory
+//   prompt [--iterations N]                the prompt suite: executor latency to first delta and completion vs the CLI run directly
 //   notify-child --socket PATH --count N   (internal) the executor side of the notification figure
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -15,6 +16,9 @@ Console.CancelKeyPress += (_, e) =>
 return args switch
 {
     ["ipc"] => await IpcSuite.RunAsync(Console.Out, cancel.Token),
+    ["prompt"] => await PromptSuite.RunAsync(Console.Out, PromptSuite.DefaultIterations, cancel.Token),
+    ["prompt", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
+        => await PromptSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
     [NotifyChild.Mode, "--socket", var socket, "--count", var count] when long.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
         => await NotifyChild.RunAsync(socket, n),
     _ => Usage(),
@@ -22,6 +26,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.Bench ipc");
+    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N]");
     return 64;
 }

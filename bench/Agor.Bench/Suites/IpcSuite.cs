@@ -27,7 +27,7 @@ internal static class IpcSuite
         var rawSock = await RawSockHelper.EnsureAsync(layout, output, cancellationToken);
         var sudo = await SudoTarget.PrepareAsync([executor, rawSock], output, cancellationToken);
         output.WriteLine(sudo.User is { } user ? $"sudo: figures through sudo -n -u {user} --" : $"sudo: skipped: {sudo.SkipReason}");
-        output.WriteLine($"bench: {(Debugger.IsAttached ? "debugger attached, " : string.Empty)}{BuildConfiguration()} build, {Environment.ProcessorCount} CPUs, load average {LoadAverage()} (other work on the machine moves the figures)");
+        output.WriteLine($"bench: {(Debugger.IsAttached ? "debugger attached, " : string.Empty)}{BenchInfo.BuildConfiguration()} build, {Environment.ProcessorCount} CPUs, load average {BenchInfo.LoadAverage()} (other work on the machine moves the figures)");
         var context = new IpcContext(layout, executor, rawSock, sudo, output);
 
         var table = new ResultTable();
@@ -53,11 +53,4 @@ internal static class IpcSuite
         table.Note($"requests/s: {ThroughputFigures.Concurrency} concurrent callers awaiting ExecutorClient.PingAsync in a loop on one connection; baseline = C client keeping {ThroughputFigures.Concurrency} lines in flight against the C echo server.");
         table.Note("notifications/s: the bench's own notify-child (JIT, same JsonRpcPeer) sends report_message content_block_delta notifications over a Unix socket as fast as it can; the daemon's ExecutorClient counts them in a notification handler. Baseline = C helper writing the same lines, a plain .NET socket reader counting newlines.");
     }
-
-    private static string LoadAverage() => File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
-
-    private static string BuildConfiguration() =>
-        typeof(IpcSuite).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyConfigurationAttribute), false) is [System.Reflection.AssemblyConfigurationAttribute { Configuration: var configuration }]
-            ? configuration
-            : "unknown";
 }
