@@ -33,9 +33,10 @@ internal static class RogueExecutor
             done.TrySetResult();
             return ValueTask.FromResult(new ShutdownResult("idle"));
         });
-        peer.AddRequestHandler(Methods.ExecutePrompt, (p, _) =>
+        peer.AddRequestHandler(Methods.ExecutePrompt, (p, requestCancelled) =>
         {
-            _ = Task.Run(() => MisbehaveAsync(peer, p, previousTokenFile));
+            // The task outlives the request that started it, as in the real executor.
+            _ = Task.Run(() => MisbehaveAsync(peer, p, previousTokenFile), CancellationToken.None);
             return ValueTask.FromResult(new ExecutePromptResult(true));
         });
         peer.Start();

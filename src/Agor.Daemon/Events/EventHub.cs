@@ -13,7 +13,7 @@ namespace Agor.Daemon.Events;
 /// queue; a client that falls that far behind is dropped (with a log line) rather than slowing the
 /// daemon or anyone else.
 /// </summary>
-internal sealed class EventHub(IEventStore store, TimeProvider clock, ILogger<EventHub> logger)
+internal sealed class EventHub(IEventStore store, TimeProvider clock, ILogger logger)
 {
     /// <summary>How many events a client may lag behind before it is dropped.</summary>
     public const int ClientQueueCapacity = 4096;

@@ -13,11 +13,7 @@ internal static partial class TaskCoordinatorLog
     [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "executor {ExecutorId}: refused {Method}: {Outcome}")]
     public static partial void Refused(ILogger logger, string executorId, string method, string outcome);
 
-    [LoggerMessage(EventId = 703, Level = LogLevel.Warning, Message = "restart: task {TaskId} was {Status} when the daemon stopped; marked failed")]
-    public static partial void RecoveredTask(ILogger logger, string taskId, string status);
 
-    [LoggerMessage(EventId = 704, Level = LogLevel.Warning, Message = "restart: ended executor process {Pid} left behind by an earlier daemon")]
-    public static partial void EndedLeftover(ILogger logger, int pid);
 
     [LoggerMessage(EventId = 705, Level = LogLevel.Error, Message = "task {TaskId} failed inside the daemon")]
     public static partial void TaskCrashed(ILogger logger, Exception exception, string taskId);

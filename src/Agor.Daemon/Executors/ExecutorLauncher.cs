@@ -63,7 +63,9 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
         environment.TryAdd("PATH", "/usr/local/bin:/usr/bin:/bin");
         if (user is not null)
         {
-            environment["HOME"] = user.Home;
+            // The daemon's own user: its HOME as the daemon was given it (a service may run with a
+            // HOME of its own); another user's comes from sudo.
+            environment["HOME"] = System.Environment.GetEnvironmentVariable("HOME") is { Length: > 0 } home ? home : user.Home;
             environment["USER"] = user.Name;
             environment["LOGNAME"] = user.Name;
         }

@@ -146,7 +146,14 @@ internal sealed class AgentProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        KillTree();
+        // Once the agent has exited its tree cannot be walked any more (its children were re-parented),
+        // and the walk costs milliseconds on the completion path. What it left behind is in the
+        // executor's process group, which the daemon ends with the executor.
+        if (!_process.HasExited)
+        {
+            KillTree();
+        }
+
         await Exited;
         await _stderrPump;
         _process.Dispose();

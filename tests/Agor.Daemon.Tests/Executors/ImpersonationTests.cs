@@ -18,7 +18,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 120_000)]
     public async Task SudoMode_ExecutorRunsAsTheExecutorUser_WithNoneOfTheDaemonsEnvironment()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
         var executorUid = await UnixUsers.EnsureAsync(ExecutorUser);
         Environment.SetEnvironmentVariable("AGOR_TEST_PLANTED_SECRET", "sk-planted-in-daemon");
         try
@@ -46,7 +46,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 120_000)]
     public async Task SudoMode_TheExecutorsCredentialsCannotReadThe0600FilesOfTheDaemonUser()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
         await UnixUsers.EnsureAsync(ExecutorUser);
         var secret = Path.Combine("/tmp", $"agor-daemon-secret-{Guid.NewGuid():N}");
         await File.WriteAllTextAsync(secret, "api_key: sk-daemon-only");
@@ -76,7 +76,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 120_000)]
     public async Task NonRootDaemon_WithASudoersRule_RunsExecutorsAsTheExecutorUser_AndStopsThem()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
         await UnixUsers.EnsureAsync(ExecutorUser);
         await UnixUsers.EnsureAsync(DaemonUser);
         await using var rule = await SudoersRule.InstallAsync(DaemonUser, ExecutorUser, TestBinaries.ExecutorPath);
@@ -92,7 +92,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 120_000)]
     public async Task NonRootDaemon_SigkillToSudo_DoesNotOrphanTheExecutor()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
         await UnixUsers.EnsureAsync(ExecutorUser);
         await UnixUsers.EnsureAsync(DaemonUser);
         await using var rule = await SudoersRule.InstallAsync(DaemonUser, ExecutorUser, TestBinaries.ExecutorPath);
@@ -109,7 +109,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 120_000)]
     public async Task SudoRefused_FallsBackToTheDaemonsUser_WithALoudWarning()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
         await UnixUsers.EnsureAsync(ExecutorUser);
         await UnixUsers.EnsureAsync(RefusedDaemonUser);
 
@@ -124,7 +124,7 @@ public sealed class ImpersonationTests
     [SkippableFact(Timeout = 60_000)]
     public async Task MissingExecutorUser_FallsBackWithAWarningThatNamesTheUser()
     {
-        await RequireIsolationAsync();
+        Isolation.Require();
 
         await using var harness = await PoolHarness.StartAsync(s => s with { RunAsUnixUser = true, ExecutorUnixUser = "agor_nobody_here" });
 
@@ -133,18 +133,6 @@ public sealed class ImpersonationTests
             && e.Message.Contains("the user 'agor_nobody_here' does not exist", StringComparison.Ordinal));
         await using var lease = await harness.Pool.AcquireAsync();
         Assert.Equal(Environment.UserName, (await lease.Client.PingAsync()).User);
-    }
-
-    private static async Task RequireIsolationAsync()
-    {
-        var missing = Isolation.MissingPrerequisite();
-        if (missing is not null && Isolation.Required)
-        {
-            Assert.Fail($"AGOR_REQUIRE_ISOLATION_TESTS=1 but {missing}");
-        }
-
-        Skip.If(missing is not null, missing);
-        await Task.CompletedTask;
     }
 
     /// <summary>Runs the probe program as <paramref name="user"/> with a clean environment; returns its key=value lines (and "log").</summary>

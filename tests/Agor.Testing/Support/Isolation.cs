@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Xunit;
 
 namespace Agor.Testing.Support;
 
@@ -31,7 +32,7 @@ public static partial class Isolation
         var missing = MissingPrerequisite();
         if (missing is not null && Required)
         {
-            Xunit.Assert.Fail($"AGOR_REQUIRE_ISOLATION_TESTS=1 but {missing}");
+            throw new InvalidOperationException($"AGOR_REQUIRE_ISOLATION_TESTS=1 but {missing}");
         }
 
         Skip.If(missing is not null, missing);

@@ -1,0 +1,162 @@
+using Agor.Daemon.Api;
+using Agor.Daemon.Configuration;
+using Agor.Daemon.Events;
+using Agor.Daemon.Execution;
+using Agor.Daemon.Executors;
+using Agor.Daemon.Permissions;
+using Agor.Daemon.Security;
+using Agor.Daemon.Storage;
+using Agor.Daemon.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Agor.Daemon.Hosting;
+
+/// <summary>
+/// The daemon: storage, the executor pool, the task coordinator and the HTTP API, started in that
+/// order after putting right what an earlier daemon left behind, and stopped in reverse: no new
+/// prompts, running tasks stopped as cancelled, the pool shut down, then the API closed.
+/// </summary>
+internal sealed class DaemonHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+    private readonly IAgorStore _store;
+    private readonly ExecutorPool _pool;
+    private readonly TaskCoordinator _coordinator;
+    private readonly StreamShutdown _streams;
+    private readonly ILogger _logger;
+    private int _stopped;
+
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILogger logger)
+    {
+        _streams = streams;
+        _app = app;
+        _store = store;
+        _pool = pool;
+        _coordinator = coordinator;
+        _logger = logger;
+    }
+
+    /// <summary>The address the API listens on, e.g. <c>http://127.0.0.1:3030</c>.</summary>
+    public string Address { get; private set; } = string.Empty;
+
+    /// <summary>Cancelled when the daemon is asked to stop (SIGTERM, SIGINT).</summary>
+    public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
+
+    public static async Task<DaemonHost> StartAsync(AgorConfig config, string apiToken, Action<ILoggingBuilder> configureLogging, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        var executorPath = ResolveExecutorPath(config);
+        var databasePath = Path.Combine(config.Home, config.Database.Path);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.Home });
+        builder.Logging.ClearProviders();
+        configureLogging(builder.Logging);
+        builder.WebHost.UseUrls($"http://{config.Daemon.Host}:{config.Daemon.Port}");
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+
+        var loggers = LoggerFactory.Create(configureLogging);
+        var logger = loggers.CreateLogger("Agor.Daemon");
+        var clock = TimeProvider.System;
+        var store = await SqliteAgorStore.OpenAsync(databasePath, cancellationToken);
+        var events = new EventHub(store.Events, clock, loggers.CreateLogger<EventHub>());
+        var ledger = new ExecutorLedger(Path.Combine(config.Home, "run"), logger);
+        await StartupRecovery.RunAsync(store, events, ledger, clock, logger, cancellationToken);
+
+        var tokens = new SessionTokenService(store.Tokens, config.Execution, clock);
+        var permissions = new PermissionBroker(store, events, clock, TimeSpan.FromMilliseconds(config.Execution.PermissionTimeoutMs), loggers.CreateLogger<PermissionBroker>());
+        var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
+        var pool = await ExecutorPool.CreateAsync(
+            new ExecutorPoolOptions { Settings = config.Execution, ExecutorPath = executorPath, RegisterHandlers = handlers.Register },
+            loggers.CreateLogger("Agor.Daemon.Executors"),
+            cancellationToken);
+        ledger.Follow(pool);
+        pool.Changed += change => PublishExecutorChange(events, change, logger);
+        var coordinator = new TaskCoordinator(store, pool, tokens, events, clock, loggers.CreateLogger<TaskCoordinator>());
+        handlers.Coordinator = coordinator;
+
+        builder.Services.AddSingleton(config);
+        builder.Services.AddSingleton<IAgorStore>(store);
+        builder.Services.AddSingleton(clock);
+        builder.Services.AddSingleton(events);
+        builder.Services.AddSingleton(permissions);
+        builder.Services.AddSingleton(pool);
+        builder.Services.AddSingleton(coordinator);
+        var streams = new StreamShutdown();
+        builder.Services.AddSingleton(streams);
+
+        var app = builder.Build();
+        app.Use(new ApiTokenAuthentication(apiToken).InvokeAsync);
+        HealthEndpoint.Map(app);
+        SessionEndpoints.Map(app);
+        TaskEndpoints.Map(app);
+        PermissionEndpoints.Map(app);
+        EventStreamEndpoint.Map(app);
+        ExecutorEndpoints.Map(app);
+        AuditEndpoints.Map(app);
+
+        var host = new DaemonHost(app, store, pool, coordinator, streams, logger);
+        await app.StartAsync(cancellationToken);
+        host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        HostLog.Listening(logger, DaemonVersion.Current, host.Address, config.Home, databasePath);
+        return host;
+    }
+
+    /// <summary>Stops in order: no new prompts, running tasks cancelled, the pool shut down, the API closed.</summary>
+    public async Task StopAsync()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 1)
+        {
+            return;
+        }
+
+        HostLog.ShuttingDown(_logger);
+        await _coordinator.ShutdownAsync();
+        await _pool.DisposeAsync();
+        await _streams.EndStreamsAsync();
+        await _app.StopAsync();
+        await _coordinator.DisposeAsync();
+        await _store.DisposeAsync();
+        _streams.Dispose();
+        HostLog.Stopped(_logger);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static string ResolveExecutorPath(AgorConfig config)
+    {
+        var path = config.Execution.ExecutorPath is { Length: > 0 } configured
+            ? configured
+            : Path.Combine(AppContext.BaseDirectory, "agor-executor");
+        return File.Exists(path)
+            ? path
+            : throw new ConfigException(ConfigLoader.FileName, [$"execution.executor_path: the executor '{path}' does not exist (set execution.executor_path or AGOR_EXECUTOR_PATH)"]);
+    }
+
+    private static void PublishExecutorChange(EventHub events, ExecutorEvent change, ILogger logger)
+    {
+        var view = new ExecutorEventView(change.Kind, ExecutorView.From(change.Executor), change.Detail);
+        _ = PublishAsync();
+
+        async Task PublishAsync()
+        {
+            try
+            {
+                await events.PublishAsync(EventNames.ExecutorUpdated, null, view, ApiJsonContext.Default.ExecutorEventView);
+            }
+            catch (Exception ex)
+            {
+                HostLog.PublishFailed(logger, ex, EventNames.ExecutorUpdated);
+            }
+        }
+    }
+}
