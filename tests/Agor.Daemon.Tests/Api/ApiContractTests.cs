@@ -26,7 +26,8 @@ public sealed class ApiContractTests
         }
 
         using var wrong = new HttpRequestMessage(HttpMethod.Get, "/sessions");
-        wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", h.Daemon.Token[..^1] + "0");
+        var token = h.Daemon.Token;
+        wrong.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token[..^1] + (token[^1] == '0' ? "1" : "0"));
         var refused = await anonymous.SendAsync(wrong);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Contains("api-token", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
