@@ -1,18 +1,52 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Agor.Daemon.Api;
 
-/// <summary>Every endpoint but <c>GET /health</c> needs <c>Authorization: Bearer &lt;api-token&gt;</c>; compared in constant time.</summary>
-internal sealed class ApiTokenAuthentication(string token)
+/// <summary>
+/// Every endpoint but <c>GET /health</c>, the sign-in link and the web page's static files needs
+/// either <c>Authorization: Bearer &lt;api-token&gt;</c> (compared in constant time) or the web
+/// page's session cookie. A request that changes something and is authenticated by the cookie must
+/// also show it comes from the page: the <c>X-Agor-Request</c> header (which a cross-site form
+/// cannot send) or an <c>Origin</c> equal to the daemon's own; else 403.
+/// </summary>
+internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn)
 {
+    public const string PageHeader = "X-Agor-Request";
+
+    private const string BearerMarker = "agor.bearer";
+
     private readonly byte[] _expected = SHA256.HashData(Encoding.UTF8.GetBytes(token));
+
+    /// <summary>Whether this request was authenticated by the API token (not by a browser cookie).</summary>
+    public static bool HasBearer(HttpContext context) => context.Items.ContainsKey(BearerMarker);
 
     public async Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
-        if (context.Request.Path.Equals("/health", StringComparison.Ordinal) || IsAuthorized(context.Request))
+        var request = context.Request;
+        if (IsBearer(request))
         {
+            context.Items[BearerMarker] = true;
+            await next(context);
+            return;
+        }
+
+        if (IsPublic(request))
+        {
+            await next(context);
+            return;
+        }
+
+        if (signIn.IsSession(request.Cookies[WebSignIn.CookieName]))
+        {
+            if (!IsSafeMethod(request.Method) && !ComesFromThePage(request))
+            {
+                await Forbidden().ExecuteAsync(context);
+                return;
+            }
+
             await next(context);
             return;
         }
@@ -21,7 +55,37 @@ internal sealed class ApiTokenAuthentication(string token)
         await Problems.Unauthorized().ExecuteAsync(context);
     }
 
-    private bool IsAuthorized(HttpRequest request)
+    private static IResult Forbidden() => Results.Json(
+        new ProblemDetails
+        {
+            Status = StatusCodes.Status403Forbidden,
+            Title = "Forbidden",
+            Detail = $"A request that changes something and is signed in by cookie must carry the '{PageHeader}: 1' header or a same-origin 'Origin'.",
+            Type = "https://httpstatuses.io/403",
+        },
+        ApiJsonContext.Default.ProblemDetails,
+        "application/problem+json",
+        StatusCodes.Status403Forbidden);
+
+    private static bool IsPublic(HttpRequest request) =>
+        request.Path.Equals("/health", StringComparison.Ordinal)
+        || (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+            && (request.Path.Equals(LoginEndpoints.LoginPath, StringComparison.Ordinal) || WebPage.IsPublic(request.Path));
+
+    private static bool IsSafeMethod(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
+
+    private static bool ComesFromThePage(HttpRequest request)
+    {
+        if (request.Headers[PageHeader].ToString() == "1")
+        {
+            return true;
+        }
+
+        var origin = request.Headers.Origin.ToString();
+        return origin.Length > 0 && string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+    }
+
+    private bool IsBearer(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         const string Scheme = "Bearer ";

@@ -90,8 +90,13 @@ internal sealed class DaemonHost : IAsyncDisposable
         var streams = new StreamShutdown();
         builder.Services.AddSingleton(streams);
 
+        var signIn = new WebSignIn(apiToken, clock);
+        builder.Services.AddSingleton(signIn);
+
         var app = builder.Build();
-        app.Use(new ApiTokenAuthentication(apiToken).InvokeAsync);
+        app.Use(new ApiTokenAuthentication(apiToken, signIn).InvokeAsync);
+        LoginEndpoints.Map(app);
+        WebPage.Map(app);
         HealthEndpoint.Map(app);
         SessionEndpoints.Map(app);
         TaskEndpoints.Map(app);

@@ -1,0 +1,487 @@
+// Agor's web page: plain ES module, no build step. Talks to the daemon's HTTP API with the session
+// cookie (and the X-Agor-Request header on changes), follows GET /events for live updates.
+
+const $ = (id) => document.getElementById(id);
+const ACTIVE = new Set(['queued', 'running', 'awaiting_permission']);
+
+const state = {
+  sessions: new Map(),
+  current: null,       // the session shown
+  view: null,          // per-session render state: { tasks, tools, lastSequence, streaming, loading, buffered }
+  lastEventId: null,
+  source: null,
+  retryTimer: null,
+  signedIn: true,
+};
+
+// ---------------------------------------------------------------- API
+
+class ApiError extends Error {
+  constructor(status, detail) { super(detail); this.status = status; }
+}
+
+async function api(method, path, body) {
+  const init = { method, credentials: 'same-origin', headers: { 'X-Agor-Request': '1', Accept: 'application/json' } };
+  if (body !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(path, init);
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (response.status === 401) { showSignedOut(); }
+  if (!response.ok) { throw new ApiError(response.status, (json && (json.detail || json.title)) || response.statusText); }
+  return json;
+}
+
+function report(error) {
+  if (error instanceof ApiError && error.status === 401) { return; }
+  const box = $('alert');
+  box.textContent = error.message || String(error);
+  box.hidden = false;
+}
+
+function clearAlert() { $('alert').hidden = true; $('alert').textContent = ''; }
+
+// ---------------------------------------------------------------- helpers
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) { continue; }
+    if (key === 'class') { node.className = value; } else if (key.startsWith('on')) { node.addEventListener(key.slice(2), value); } else { node.setAttribute(key, value === true ? '' : value); }
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined) { node.append(child instanceof Node ? child : document.createTextNode(String(child))); }
+  }
+  return node;
+}
+
+const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2);
+const statusText = (s) => (s || '').replaceAll('_', ' ');
+
+function debounce(fn, ms) {
+  let timer = null;
+  return () => { clearTimeout(timer); timer = setTimeout(fn, ms); };
+}
+
+// ---------------------------------------------------------------- sessions list and executors
+
+async function loadSessions() {
+  const sessions = await api('GET', '/sessions');
+  state.signedIn = true;
+  $('signed-out').hidden = true;
+  $('sign-out').hidden = false;
+  state.sessions = new Map(sessions.map((s) => [s.id, s]));
+  renderSessions();
+}
+
+function renderSessions() {
+  const list = $('sessions');
+  const sorted = [...state.sessions.values()].sort((a, b) => b.created_at.localeCompare(a.created_at));
+  list.replaceChildren(...sorted.map((s) => el('li', {},
+    el('a', { href: `#/sessions/${s.id}`, 'aria-current': state.current === s.id ? 'page' : null },
+      s.title || s.cwd,
+      el('span', { class: 'state' }, `${statusText(s.status)}${s.title ? ' · ' + s.cwd : ''}`)))));
+  if (sorted.length === 0) { list.append(el('li', { class: 'muted' }, 'No sessions yet.')); }
+  const shown = state.current && state.sessions.get(state.current);
+  if (shown) { renderSessionHead(shown); }
+}
+
+const refreshSessions = debounce(() => loadSessions().catch(report), 150);
+
+async function loadExecutors() {
+  const executors = await api('GET', '/executors');
+  const rows = executors.map((e) => el('tr', {}, el('td', {}, e.pid), el('td', {}, e.unix_user), el('td', {}, e.state), el('td', {}, e.task_id || '—')));
+  if (rows.length === 0) { rows.push(el('tr', {}, el('td', { colspan: '4', class: 'muted' }, 'No executors running.'))); }
+  $('executors').replaceChildren(...rows);
+}
+
+const refreshExecutors = debounce(() => loadExecutors().catch(report), 150);
+
+// ---------------------------------------------------------------- routing
+
+function show(section) {
+  for (const id of ['signed-out', 'welcome', 'new-form-view', 'session-view']) { $(id).hidden = id !== section; }
+  document.body.classList.toggle('detail', section === 'new-form-view' || section === 'session-view');
+}
+
+function showSignedOut() {
+  state.signedIn = false;
+  $('sign-out').hidden = true;
+  show('signed-out');
+}
+
+async function route() {
+  clearAlert();
+  if (!state.signedIn) { showSignedOut(); return; }
+  const match = location.hash.match(/^#\/sessions\/([^/]+)$/);
+  if (location.hash === '#/new') {
+    state.current = null; state.view = null;
+    show('new-form-view');
+    $('f-cwd').focus();
+  } else if (match) {
+    await openSession(decodeURIComponent(match[1]));
+  } else {
+    state.current = null; state.view = null;
+    show('welcome');
+  }
+  renderSessions();
+}
+
+// ---------------------------------------------------------------- the session view
+
+function renderSessionHead(session) {
+  $('session-title').textContent = session.title || 'Session';
+  $('session-cwd').textContent = session.cwd;
+  $('session-mode').textContent = session.permission_mode;
+  $('session-status').textContent = statusText(session.status);
+}
+
+async function openSession(id) {
+  state.current = id;
+  const view = { id, tasks: new Map(), tools: new Map(), permissions: new Map(), lastSequence: 0, streaming: new Map(), loading: true, buffered: [] };
+  state.view = view;
+  $('conversation').replaceChildren();
+  show('session-view');
+  try {
+    const [session, tasks, messages, permissions] = await Promise.all([
+      api('GET', `/sessions/${id}`),
+      api('GET', `/sessions/${id}/tasks`),
+      api('GET', `/sessions/${id}/messages`),
+      api('GET', '/permissions?status=pending'),
+    ]);
+    if (state.view !== view) { return; }
+    state.sessions.set(id, session);
+    renderSessionHead(session);
+    for (const task of tasks) { onTask(task); }
+    for (const message of messages) { onMessage(message); }
+    for (const permission of permissions.filter((p) => p.session_id === id)) { onPermission(permission); }
+    // Events that came while the history loaded: applied now; those already seen are skipped.
+    view.loading = false;
+    for (const [type, data] of view.buffered.splice(0)) { applyEvent(type, data); }
+    updateStop();
+    scrollDown(true);
+  } catch (error) {
+    report(error);
+  }
+}
+
+function taskGroup(taskId, task) {
+  const view = state.view;
+  let group = view.tasks.get(taskId);
+  if (!group) {
+    const node = el('div', { class: 'task', 'data-task': taskId });
+    const prompt = el('div', { class: 'msg user' });
+    const body = el('div', { class: 'task-body' });
+    const status = el('div', { class: 'task-status' });
+    node.append(prompt, body, status);
+    group = { node, prompt, body, status, task: null };
+    view.tasks.set(taskId, group);
+    $('conversation').append(node);
+  }
+  if (task) {
+    group.task = task;
+    group.prompt.textContent = task.prompt;
+    renderTaskStatus(group);
+  }
+  return group;
+}
+
+function renderTaskStatus(group) {
+  const t = group.task;
+  if (!t) { return; }
+  const parts = [el('span', { class: t.status }, statusText(t.status))];
+  const u = t.token_usage;
+  if (u) { parts.push(` · ${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`); }
+  if (typeof t.cost_usd === 'number') { parts.push(` · $${t.cost_usd.toFixed(4)}`); }
+  group.status.replaceChildren(...parts);
+  const existing = group.node.querySelector(':scope > .msg.error.task-error');
+  if (t.error && !existing) {
+    group.status.before(el('div', { class: 'msg error task-error' }, `Error: ${t.error.message || t.error.code}`));
+  }
+}
+
+function onTask(task) {
+  const view = state.view;
+  if (!view || task.session_id !== view.id) { return; }
+  taskGroup(task.id, task);
+  if (!ACTIVE.has(task.status)) { endStreaming(task.id); }
+  updateStop();
+}
+
+function updateStop() {
+  const view = state.view;
+  const running = view && [...view.tasks.values()].map((g) => g.task).find((t) => t && ACTIVE.has(t.status));
+  $('stop').hidden = !running;
+  $('stop').dataset.task = running ? running.id : '';
+}
+
+function contentOf(data) {
+  const content = data && data.message && data.message.content;
+  if (typeof content === 'string') { return [{ type: 'text', text: content }]; }
+  return Array.isArray(content) ? content : [];
+}
+
+function onMessage(message) {
+  const view = state.view;
+  if (!view || message.session_id !== view.id) { return; }
+  if (message.sequence <= view.lastSequence) { return; }
+  view.lastSequence = message.sequence;
+  const group = taskGroup(message.task_id);
+  const data = message.event_data || {};
+  switch (message.event_type) {
+    case 'assistant_message':
+    case 'tool_call':
+      for (const block of contentOf(data)) {
+        if (block.type === 'text' && block.text) {
+          const streaming = view.streaming.get(message.task_id);
+          if (streaming) { streaming.textContent = block.text; streaming.removeAttribute('data-streaming'); view.streaming.delete(message.task_id); } else { group.body.append(el('div', { class: 'msg assistant' }, block.text)); }
+        } else if (block.type === 'tool_use') {
+          endStreaming(message.task_id);
+          group.body.append(toolNode(block));
+        }
+      }
+      break;
+    case 'tool_result':
+    case 'user_message':
+      for (const block of contentOf(data)) {
+        if (block.type === 'tool_result') { attachResult(group, block); }
+      }
+      break;
+    case 'usage':
+      endStreaming(message.task_id);
+      if (data.is_error && (data.result || data.subtype)) { group.body.append(el('div', { class: 'msg error' }, `Error: ${data.result || data.subtype}`)); }
+      break;
+    case 'error':
+      group.body.append(el('div', { class: 'msg error' }, `Error: ${data.message || pretty(data)}`));
+      break;
+    default:
+      break;
+  }
+  scrollDown();
+}
+
+function toolNode(block) {
+  const details = el('details', { class: 'tool' },
+    el('summary', {}, `Tool: ${block.name}`),
+    el('pre', { 'aria-label': `${block.name} input` }, pretty(block.input)));
+  const result = el('div', { class: 'result' });
+  details.append(result);
+  state.view.tools.set(block.id, { details, result });
+  return details;
+}
+
+function attachResult(group, block) {
+  const text = Array.isArray(block.content) ? block.content.map((c) => c.text ?? pretty(c)).join('\n') : pretty(block.content ?? '');
+  const tool = state.view.tools.get(block.tool_use_id);
+  const node = el('div', { class: `result${block.is_error ? ' error' : ''}` }, el('strong', {}, block.is_error ? 'Error' : 'Result'), el('pre', {}, text));
+  if (tool) { tool.result.replaceWith(node); tool.result = node; } else { group.body.append(el('details', { class: 'tool' }, el('summary', {}, 'Tool result'), node)); }
+}
+
+function onDelta(delta) {
+  const view = state.view;
+  if (!view || delta.session_id !== view.id || delta.event_type !== 'content_block_delta') { return; }
+  const event = delta.event_data && delta.event_data.event;
+  const text = event && event.type === 'content_block_delta' && event.delta && event.delta.type === 'text_delta' ? event.delta.text : null;
+  if (!text) { return; }
+  let node = view.streaming.get(delta.task_id);
+  if (!node) {
+    node = el('div', { class: 'msg assistant', 'data-streaming': 'true' });
+    taskGroup(delta.task_id).body.append(node);
+    view.streaming.set(delta.task_id, node);
+  }
+  node.textContent += text;
+  scrollDown();
+}
+
+function endStreaming(taskId) {
+  const node = state.view && state.view.streaming.get(taskId);
+  if (node) { node.removeAttribute('data-streaming'); state.view.streaming.delete(taskId); }
+}
+
+function onPermission(permission) {
+  const view = state.view;
+  if (!view || permission.session_id !== view.id) { return; }
+  let box = view.permissions.get(permission.id);
+  if (!box) {
+    box = el('div', { class: 'permission', role: 'group', 'aria-label': `Permission request: ${permission.tool_name}` });
+    view.permissions.set(permission.id, box);
+    taskGroup(permission.task_id).body.append(box);
+  }
+  const pending = permission.status === 'pending';
+  box.classList.toggle('resolved', !pending);
+  box.replaceChildren(
+    el('div', {}, el('strong', {}, permission.tool_name), pending ? ' wants to run' : ` — ${statusText(permission.status)}${permission.reason ? ': ' + permission.reason : ''}`),
+    el('pre', {}, pretty(permission.tool_input)));
+  if (pending) {
+    const decide = (decision) => async (event) => {
+      for (const b of box.querySelectorAll('button')) { b.disabled = true; }
+      try {
+        onPermission(await api('POST', `/permissions/${permission.id}`, { decision }));
+      } catch (error) {
+        report(error);
+        for (const b of box.querySelectorAll('button')) { b.disabled = false; }
+        event.target.focus();
+      }
+    };
+    const allow = el('button', { type: 'button', onclick: decide('allow') }, 'Allow');
+    box.append(el('div', { class: 'buttons' }, allow, el('button', { type: 'button', class: 'secondary', onclick: decide('deny') }, 'Deny')));
+  }
+  scrollDown();
+}
+
+function scrollDown(force) {
+  const log = $('conversation');
+  const near = log.scrollHeight - log.scrollTop - log.clientHeight < 120;
+  if (force || near) { log.scrollTop = log.scrollHeight; }
+}
+
+// ---------------------------------------------------------------- the event stream
+
+function applyEvent(type, data) {
+  const view = state.view;
+  if (view && view.loading && data.session_id === view.id && type !== 'executor.updated') {
+    view.buffered.push([type, data]);
+    return;
+  }
+  switch (type) {
+    case 'task.updated':
+      onTask(data);
+      refreshSessions();
+      break;
+    case 'message.created':
+      onMessage(data);
+      break;
+    case 'message.delta':
+      onDelta(data);
+      break;
+    case 'permission.requested':
+    case 'permission.resolved':
+      onPermission(data);
+      break;
+    case 'executor.updated':
+      refreshExecutors();
+      break;
+    default:
+      break;
+  }
+}
+
+function connect() {
+  clearTimeout(state.retryTimer);
+  if (state.source) { state.source.close(); }
+  // A new EventSource sends no Last-Event-ID of its own: the query carries it.
+  const url = state.lastEventId ? `/events?last_event_id=${encodeURIComponent(state.lastEventId)}` : '/events';
+  const source = new EventSource(url);
+  state.source = source;
+  const handle = (type) => (event) => {
+    if (event.lastEventId) { state.lastEventId = event.lastEventId; }
+    try { applyEvent(type, JSON.parse(event.data)); } catch (error) { report(error); }
+  };
+  for (const type of ['task.updated', 'message.created', 'message.delta', 'permission.requested', 'permission.resolved', 'executor.updated']) {
+    source.addEventListener(type, handle(type));
+  }
+  source.onopen = () => {
+    setConnection(true);
+    // After a gap, what the lists show may have changed.
+    refreshSessions();
+    refreshExecutors();
+  };
+  source.onerror = () => {
+    setConnection(false);
+    // The browser retries by itself (with Last-Event-ID) unless it gave up; then we start over.
+    if (source.readyState === EventSource.CLOSED) {
+      state.retryTimer = setTimeout(async () => {
+        try { await loadSessions(); } catch { /* still down or signed out */ }
+        if (state.signedIn) { connect(); } else { state.retryTimer = setTimeout(connect, 5000); }
+      }, 1000);
+    }
+  };
+}
+
+function setConnection(live) {
+  const node = $('connection');
+  node.textContent = live ? 'live' : 'reconnecting…';
+  node.classList.toggle('live', live);
+}
+
+// ---------------------------------------------------------------- actions
+
+async function createSession(event) {
+  event.preventDefault();
+  clearAlert();
+  const form = new FormData($('new-form'));
+  const body = { cwd: form.get('cwd').trim(), agent: form.get('agent'), permission_mode: form.get('permission_mode') };
+  if (form.get('title').trim()) { body.title = form.get('title').trim(); }
+  try {
+    const session = await api('POST', '/sessions', body);
+    state.sessions.set(session.id, session);
+    $('new-form').reset();
+    location.hash = `#/sessions/${session.id}`;
+    $('prompt').focus();
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function sendPrompt(event) {
+  event.preventDefault();
+  const text = $('prompt').value;
+  if (!text.trim() || !state.current) { return; }
+  clearAlert();
+  $('send').disabled = true;
+  try {
+    const task = await api('POST', `/sessions/${state.current}/prompt`, { prompt: text });
+    $('prompt').value = '';
+    onTask(task);
+    scrollDown(true);
+  } catch (error) {
+    report(error);
+  } finally {
+    $('send').disabled = false;
+    $('prompt').focus();
+  }
+}
+
+async function stopTask() {
+  const taskId = $('stop').dataset.task;
+  if (!taskId) { return; }
+  try {
+    await api('POST', `/tasks/${taskId}/stop`);
+  } catch (error) {
+    report(error);
+  }
+}
+
+async function signOut() {
+  try { await api('POST', '/auth/logout'); } catch (error) { report(error); }
+  if (state.source) { state.source.close(); }
+  showSignedOut();
+}
+
+// ---------------------------------------------------------------- start
+
+$('new-session').addEventListener('click', () => { location.hash = '#/new'; });
+$('new-form').addEventListener('submit', createSession);
+$('prompt-form').addEventListener('submit', sendPrompt);
+$('prompt').addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    event.preventDefault();
+    $('prompt-form').requestSubmit();
+  }
+});
+$('stop').addEventListener('click', stopTask);
+$('sign-out').addEventListener('click', signOut);
+window.addEventListener('hashchange', () => route().catch(report));
+
+(async () => {
+  try {
+    await loadSessions();
+  } catch (error) {
+    if (!(error instanceof ApiError && error.status === 401)) { report(error); }
+    if (!state.signedIn) { setConnection(false); $('connection').textContent = 'signed out'; return; }
+  }
+  connect();
+  await Promise.all([route(), loadExecutors().catch(report)]);
+})();
