@@ -1,4 +1,5 @@
 using System.Collections;
+using Agor.Cli.Client;
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Hosting;
 
@@ -11,4 +12,7 @@ internal static class CliEnvironment
         Environment.GetEnvironmentVariables().Cast<DictionaryEntry>().ToDictionary(e => (string)e.Key, e => (string?)e.Value, StringComparer.Ordinal);
 
     public static AgorHome Home => new(ConfigLoader.ResolveHome(Variables));
+
+    /// <summary>A client for the daemon of this home, with its token.</summary>
+    public static DaemonClient CreateClient() => DaemonClient.Create(Home, Variables);
 }

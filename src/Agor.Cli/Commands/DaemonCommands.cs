@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Agor.Cli.Runtime;
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Hosting;
 using Microsoft.Extensions.Logging;
@@ -11,21 +12,58 @@ internal static class DaemonCommands
     public static Command Create()
     {
         var foreground = new Option<bool>("--foreground") { Description = "Run in this terminal, logging to stderr, until SIGTERM or Ctrl-C." };
-        var start = new Command("start", "Start the daemon.") { foreground };
-        start.SetAction((parse, cancellationToken) => RunForegroundAsync(cancellationToken));
+        var start = new Command("start", "Start the daemon in the background (log in AGOR_HOME/daemon.log), or in this terminal.") { foreground };
+        CliAction.Set(start, (parse, cancellationToken) => parse.GetValue(foreground) ? RunForegroundAsync(cancellationToken) : StartInBackgroundAsync(cancellationToken));
 
-        return new Command("daemon", "Run and control the Agor daemon.") { start };
+        return new Command("daemon", "Run and control the Agor daemon.") { start, DaemonStopCommand.Create(), DaemonStatusCommand.Create() };
+    }
+
+    private static async Task<int> StartInBackgroundAsync(CancellationToken cancellationToken)
+    {
+        var home = CliEnvironment.Home;
+        var files = new DaemonRuntimeFiles(home.Path);
+        if (files.ReadRunning() is { } running)
+        {
+            throw new CliException($"a daemon is already running (pid {running.Pid}, {running.Address ?? "address unknown"}); stop it with `agor daemon stop`");
+        }
+
+        foreach (var path in home.EnsureInitialized())
+        {
+            Console.Out.WriteLine($"created {path}");
+        }
+
+        try
+        {
+            // A bad configuration is reported here rather than only in the log.
+            ConfigLoader.Load(home.Path, CliEnvironment.Variables);
+        }
+        catch (ConfigException ex)
+        {
+            throw new CliException(ex.Message, ExitCodes.Config);
+        }
+
+        var started = await BackgroundStarter.StartAsync(home.Path, files, cancellationToken);
+        Console.Out.WriteLine($"agor daemon started (pid {started.Pid}), listening on {started.Address}");
+        Console.Out.WriteLine($"log: {files.LogPath}");
+        return ExitCodes.Ok;
     }
 
     private static async Task<int> RunForegroundAsync(CancellationToken cancellationToken)
     {
         var home = CliEnvironment.Home;
+        var files = new DaemonRuntimeFiles(home.Path);
         AgorConfig config;
         try
         {
             foreach (var path in home.EnsureInitialized())
             {
                 await Console.Error.WriteLineAsync($"created {path}");
+            }
+
+            if (files.ReadRunning() is { } running && running.Pid != Environment.ProcessId)
+            {
+                await Console.Error.WriteLineAsync($"agor: a daemon is already running for {home.Path} (pid {running.Pid}, {running.Address ?? "address unknown"}); stop it with `agor daemon stop`");
+                return ExitCodes.Failed;
             }
 
             config = ConfigLoader.Load(home.Path, CliEnvironment.Variables);
@@ -54,17 +92,26 @@ internal static class DaemonCommands
 
         await using (host)
         {
-            // The one line on stdout: scripts and the background starter read the address from it.
-            Console.WriteLine($"agor daemon listening on {host.Address}");
+            // The pid and address files come first, so that whoever reads the line below finds them.
+            files.Write(Environment.ProcessId, host.Address);
             try
             {
-                await Task.Delay(Timeout.Infinite, host.StopRequested);
-            }
-            catch (OperationCanceledException)
-            {
-            }
+                // The one line on stdout: scripts and the background starter read the address from it.
+                Console.WriteLine($"{BackgroundStarter.ListeningPrefix}{host.Address}");
+                try
+                {
+                    await Task.Delay(Timeout.Infinite, host.StopRequested);
+                }
+                catch (OperationCanceledException)
+                {
+                }
 
-            await host.StopAsync();
+                await host.StopAsync();
+            }
+            finally
+            {
+                files.RemoveIfOwnedBy(Environment.ProcessId);
+            }
         }
 
         return ExitCodes.Ok;

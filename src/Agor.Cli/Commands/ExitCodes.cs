@@ -10,4 +10,10 @@ internal static class ExitCodes
     public const int Software = 70;
     public const int NoPermission = 77;
     public const int Config = 78;
+
+    /// <summary>Ended by Ctrl-C (128 + SIGINT), as shells report it.</summary>
+    public const int Interrupted = 130;
+
+    /// <summary><c>agor daemon status</c>: not running (as LSB init scripts say it).</summary>
+    public const int NotRunning = 3;
 }

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Agor.Cli.Client;
+using Agor.Cli.Output;
+using Agor.Cli.Runtime;
+
+namespace Agor.Cli.Commands;
+
+/// <summary><c>agor daemon status</c>: running or not, pid, address, version, executors busy; exit 3 when not running.</summary>
+internal static class DaemonStatusCommand
+{
+    public static Command Create()
+    {
+        var json = JsonOption.Create();
+        var command = new Command("status", "Say whether the daemon runs, where, which version, and how busy it is.") { json };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            var home = CliEnvironment.Home;
+            var files = new DaemonRuntimeFiles(home.Path);
+            var running = files.ReadRunning();
+            var status = new JsonObject { ["running"] = false, ["pid"] = running?.Pid, ["log"] = files.LogPath };
+            try
+            {
+                using var client = CliEnvironment.CreateClient();
+                status["address"] = client.Address;
+                var health = await client.GetAsync("/health", cancellationToken);
+                status["running"] = true;
+                status["version"] = health.Json.Text("version");
+                var executors = (await client.GetAsync("/executors", cancellationToken)).Json;
+                var all = executors.ValueKind == JsonValueKind.Array ? executors.EnumerateArray().ToList() : [];
+                status["executors"] = all.Count;
+                status["executors_busy"] = all.Count(e => e.Text("state") == "busy");
+            }
+            catch (CliException ex) when (!(bool)status["running"]!)
+            {
+                status["error"] = ex.Message;
+            }
+
+            var isRunning = (bool)status["running"]!;
+            if (parse.GetValue(json))
+            {
+                Console.Out.WriteLine(status.ToJsonString());
+            }
+            else if (isRunning)
+            {
+                Console.Out.WriteLine("agor daemon: running");
+                Tables.WriteDetails(
+                [
+                    ("pid", running?.Pid.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "unknown (not started by `agor daemon start`)"),
+                    ("address", (string?)status["address"] ?? string.Empty),
+                    ("version", (string?)status["version"] ?? string.Empty),
+                    ("executors", $"{(int?)status["executors_busy"]} busy of {(int?)status["executors"]}"),
+                    ("home", home.Path),
+                    ("log", files.LogPath),
+                ]);
+            }
+            else
+            {
+                Console.Out.WriteLine((string?)status["error"] ?? "the daemon is not running");
+            }
+
+            return isRunning ? ExitCodes.Ok : ExitCodes.NotRunning;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Agor.Cli.Isolation;
+
+/// <summary>
+/// Sets keys of the <c>execution:</c> section in config.yaml text with the smallest edit: a key's
+/// value is replaced where it stands (indentation and trailing comment kept), a missing key is
+/// added at the end of the section, a missing section at the end of the file.
+/// </summary>
+internal static partial class ConfigYamlEditor
+{
+    private const string Section = "execution";
+
+    /// <summary>Returns the edited text and the keys whose value changed.</summary>
+    public static (string Text, IReadOnlyList<string> Changed) SetExecution(string yaml, IReadOnlyList<(string Key, string Value)> values)
+    {
+        ArgumentNullException.ThrowIfNull(yaml);
+        ArgumentNullException.ThrowIfNull(values);
+        var newline = yaml.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
+        var lines = yaml.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        var changed = new List<string>();
+
+        var start = lines.FindIndex(l => SectionHeader().IsMatch(l));
+        if (start < 0)
+        {
+            if (lines.Count > 0 && lines[^1].Length == 0)
+            {
+                lines.RemoveAt(lines.Count - 1);
+            }
+
+            lines.Add($"{Section}:");
+            lines.AddRange(values.Select(v => $"  {v.Key}: {v.Value}"));
+            lines.Add(string.Empty);
+            return (string.Join(newline, lines), values.Select(v => v.Key).ToList());
+        }
+
+        if (!SectionHeaderAlone().IsMatch(lines[start]))
+        {
+            throw new CliException($"config.yaml writes the '{Section}:' section on one line; set {string.Join(", ", values.Select(v => $"{v.Key}: {v.Value}"))} in it by hand");
+        }
+
+        var end = start + 1;
+        while (end < lines.Count && (lines[end].Length == 0 || char.IsWhiteSpace(lines[end][0]) || lines[end][0] == '#'))
+        {
+            end++;
+        }
+
+        var indent = lines.Skip(start + 1).Take(end - start - 1).Select(l => KeyLine().Match(l)).FirstOrDefault(m => m.Success)?.Groups["indent"].Value ?? "  ";
+        foreach (var (key, value) in values)
+        {
+            var index = -1;
+            Match? match = null;
+            for (var i = start + 1; i < end; i++)
+            {
+                var m = KeyLine().Match(lines[i]);
+                if (m.Success && m.Groups["indent"].Value == indent && m.Groups["key"].Value == key)
+                {
+                    index = i;
+                    match = m;
+                    break;
+                }
+            }
+
+            if (match is null)
+            {
+                var last = start;
+                for (var i = start + 1; i < end; i++)
+                {
+                    if (lines[i].Trim().Length > 0 && char.IsWhiteSpace(lines[i][0]))
+                    {
+                        last = i;
+                    }
+                }
+
+                lines.Insert(last + 1, $"{indent}{key}: {value}");
+                end++;
+                changed.Add(key);
+                continue;
+            }
+
+            var (current, comment) = SplitComment(match.Groups["rest"].Value);
+            if (Unquote(current.Trim()) == Unquote(value))
+            {
+                continue;
+            }
+
+            var valueField = comment.Length == 0 ? value : value.PadRight(Math.Max(current.TrimStart().Length, value.Length + 1));
+            lines[index] = $"{indent}{key}: {valueField}{comment}".TrimEnd();
+            changed.Add(key);
+        }
+
+        return (string.Join(newline, lines), changed);
+    }
+
+    /// <summary>The value part and the comment (from its '#') of what follows <c>key:</c>; a '#' inside quotes is not a comment.</summary>
+    private static (string Value, string Comment) SplitComment(string rest)
+    {
+        char? quote = null;
+        for (var i = 0; i < rest.Length; i++)
+        {
+            var c = rest[i];
+            if (quote is null && c is '"' or '\'')
+            {
+                quote = c;
+            }
+            else if (quote == c)
+            {
+                quote = null;
+            }
+            else if (quote is null && c == '#' && (i == 0 || char.IsWhiteSpace(rest[i - 1])))
+            {
+                return (rest[..i], rest[i..]);
+            }
+        }
+
+        return (rest, string.Empty);
+    }
+
+    private static string Unquote(string value) =>
+        value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0] ? value[1..^1] : value;
+
+    /// <summary>Quotes a string value for YAML (double quotes; our values hold no quotes or backslashes).</summary>
+    public static string Quote(string value)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var quoted = new StringBuilder("\"");
+        foreach (var c in value)
+        {
+            if (c is '"' or '\\')
+            {
+                quoted.Append('\\');
+            }
+
+            quoted.Append(c);
+        }
+
+        return quoted.Append('"').ToString();
+    }
+
+    [GeneratedRegex(@"^execution\s*:")]
+    private static partial Regex SectionHeader();
+
+    [GeneratedRegex(@"^execution\s*:\s*(#.*)?$")]
+    private static partial Regex SectionHeaderAlone();
+
+    [GeneratedRegex(@"^(?<indent>[ \t]+)(?<key>[A-Za-z_][A-Za-z0-9_]*)\s*:(?<rest>.*)$")]
+    private static partial Regex KeyLine();
+}

@@ -1,0 +1,56 @@
+namespace Agor.Cli.Isolation;
+
+/// <summary>
+/// <c>/etc/sudoers.d/agor-executor</c>: exactly the daemon's user may run exactly the installed
+/// executor (its readiness probe and its real invocation) as the executor user, without a password.
+/// Written to a temporary file, checked with <c>visudo -c -f</c>, then moved in place (0440).
+/// </summary>
+internal static class SudoersStep
+{
+    public const string DefaultPath = "/etc/sudoers.d/agor-executor";
+
+    private const UnixFileMode ReadOnly0440 = UnixFileMode.UserRead | UnixFileMode.GroupRead;
+
+    public static string Rule(string daemonUser, string executorUser, string executorPath) =>
+        $"""
+        # Written by `agor setup-executor-isolation`; running it again rewrites this file.
+        # The Agor daemon ({daemonUser}) may start the executor, and nothing else, as {executorUser}.
+        {daemonUser} ALL=({executorUser}) NOPASSWD: {executorPath} --version, {executorPath} --socket *
+
+        """;
+
+    public static async Task<bool> EnsureAsync(string path, string daemonUser, string executorUser, string executorPath, CancellationToken cancellationToken = default)
+    {
+        var content = Rule(daemonUser, executorUser, executorPath);
+        if (File.Exists(path) && await File.ReadAllTextAsync(path, cancellationToken) == content && File.GetUnixFileMode(path) == ReadOnly0440)
+        {
+            Console.Out.WriteLine($"sudoers: {path} already allows {daemonUser} to run {executorPath} as {executorUser}");
+            return false;
+        }
+
+        var directory = Path.GetDirectoryName(path)!;
+        Directory.CreateDirectory(directory);
+
+        // sudo skips files in sudoers.d whose names contain a dot, so the draft is never live.
+        var draft = Path.Combine(directory, $".agor-executor.{Environment.ProcessId}.tmp");
+        await File.WriteAllTextAsync(draft, content, cancellationToken);
+        try
+        {
+            File.SetUnixFileMode(draft, ReadOnly0440);
+            var check = await SystemCommand.RunAsync("visudo", ["-c", "-f", draft], cancellationToken);
+            if (check.ExitCode != 0)
+            {
+                throw new CliException($"visudo rejected the rule, so {path} was left as it was: {check.Output.ReplaceLineEndings(" ")}");
+            }
+
+            File.Move(draft, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(draft);
+        }
+
+        Console.Out.WriteLine($"sudoers: wrote {path} ({daemonUser} may run {executorPath} as {executorUser} without a password; checked with visudo)");
+        return true;
+    }
+}

@@ -1,0 +1,179 @@
+using System.Globalization;
+using System.Text.Json;
+using Agor.Cli.Commands;
+using Agor.Cli.Output;
+
+namespace Agor.Cli.Prompt;
+
+/// <summary>
+/// Writes a task as it happens: the agent's text on stdout as it streams (and nothing else there,
+/// so it can be redirected), tool calls, results, questions and the summary on stderr.
+/// </summary>
+internal sealed class TaskTranscript(Spinner spinner, string? cwd)
+{
+    private bool _atLineStart = true;
+    private bool _streamedSinceLastMessage;
+
+    /// <summary>A <c>message.delta</c>: streamed text, or progress for the spinner.</summary>
+    public void OnDelta(JsonElement delta)
+    {
+        var data = delta.Member("event_data");
+        switch (delta.Text("event_type"))
+        {
+            case "content_block_delta":
+                var streamEvent = data.Member("event");
+                if (streamEvent.Text("type") == "content_block_delta" && streamEvent.Member("delta") is var d && d.Text("type") == "text_delta" && d.Text("text") is { Length: > 0 } text)
+                {
+                    WriteText(text);
+                }
+
+                break;
+            case "thinking_chunk":
+                Waiting("thinking…");
+                break;
+            case "progress" when data.Text("message") is { Length: > 0 } message:
+                Waiting(message);
+                break;
+        }
+    }
+
+    /// <summary>A stored <c>message.created</c>: tool calls and results compactly, text not already streamed.</summary>
+    public void OnMessage(JsonElement message)
+    {
+        var data = message.Member("event_data");
+        var blocks = data.Member("message").Member("content");
+        switch (message.Text("event_type"))
+        {
+            case "assistant_message":
+                if (!_streamedSinceLastMessage)
+                {
+                    foreach (var block in Blocks(blocks, "text"))
+                    {
+                        WriteText(block.Text("text"));
+                    }
+                }
+
+                EndMessage();
+                Waiting("working…");
+                break;
+            case "tool_call":
+                EndMessage();
+                foreach (var call in Blocks(blocks, "tool_use"))
+                {
+                    var summary = ToolSummary.Describe(call.Member("input"), cwd, 80);
+                    Note($"→ {call.Text("name")}{(summary.Length > 0 ? " " + summary : string.Empty)}");
+                    Waiting($"running {call.Text("name")}…");
+                }
+
+                break;
+            case "tool_result":
+                foreach (var result in Blocks(blocks, "tool_result"))
+                {
+                    var content = ResultText(result.Member("content"));
+                    var lines = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    var first = lines.Length > 0 ? JsonFields.Shorten(lines[0], 100) : "(no output)";
+                    var more = lines.Length > 1 ? $" (+{lines.Length - 1} lines)" : string.Empty;
+                    Note(result.Member("is_error").ValueKind == JsonValueKind.True ? $"  ✗ {first}{more}" : $"  ↳ {first}{more}");
+                }
+
+                Waiting("thinking…");
+                break;
+            case "error":
+                EndMessage();
+                Note($"error: {data.Text("code")}: {data.Text("message")}");
+                break;
+        }
+    }
+
+    /// <summary>A status change of the task that is not its end.</summary>
+    public void OnStatus(string status)
+    {
+        switch (status)
+        {
+            case "queued":
+                Waiting("queued behind the session's running task…");
+                break;
+            case "running" when _atLineStart:
+                Waiting("working…");
+                break;
+            case "awaiting_permission":
+                spinner.Show(null);
+                break;
+        }
+    }
+
+    /// <summary>Before a question or a note: the agent's line ended, the spinner gone.</summary>
+    public void EndMessage()
+    {
+        if (!_atLineStart)
+        {
+            spinner.Write(Console.Out, "\n");
+            _atLineStart = true;
+        }
+
+        _streamedSinceLastMessage = false;
+    }
+
+    /// <summary>A line on stderr.</summary>
+    public void Note(string line)
+    {
+        EndMessage();
+        spinner.Write(Console.Error, line + "\n");
+    }
+
+    /// <summary>The last line: status, tokens, cost, time.</summary>
+    public void Finish(JsonElement task)
+    {
+        spinner.Show(null);
+        EndMessage();
+        var status = task.Text("status");
+        var parts = new List<string> { status };
+        var usage = task.Member("token_usage");
+        if (usage.ValueKind == JsonValueKind.Object)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{usage.Number("input_tokens") ?? 0:N0} tokens in, {usage.Number("output_tokens") ?? 0:N0} out"));
+        }
+
+        if (TaskCommands.Cost(task) is { Length: > 0 } cost)
+        {
+            parts.Add(cost);
+        }
+
+        if (task.Member("started_at").TryGetDateTimeOffsetOrNull() is { } started && task.Member("completed_at").TryGetDateTimeOffsetOrNull() is { } completed)
+        {
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{(completed - started).TotalSeconds:0.0} s"));
+        }
+
+        var error = task.Member("error");
+        var errorText = error.ValueKind == JsonValueKind.Object ? $": {error.Text("code")}: {error.Text("message")}" : string.Empty;
+        var mark = status == "completed" ? "✓" : "✗";
+        spinner.Write(Console.Error, $"{mark} {string.Join(" · ", parts)}{errorText}\n");
+    }
+
+    private void WriteText(string text)
+    {
+        spinner.Show(null);
+        spinner.Write(Console.Out, text);
+        _atLineStart = text.EndsWith('\n');
+        _streamedSinceLastMessage = true;
+    }
+
+    private void Waiting(string label)
+    {
+        // The spinner redraws its line: only where the agent's text is not mid-line.
+        if (_atLineStart)
+        {
+            spinner.Show(label);
+        }
+    }
+
+    private static IEnumerable<JsonElement> Blocks(JsonElement content, string type) =>
+        content.ValueKind == JsonValueKind.Array ? content.EnumerateArray().Where(b => b.Text("type") == type) : [];
+
+    private static string ResultText(JsonElement content) => content.ValueKind switch
+    {
+        JsonValueKind.String => content.GetString() ?? string.Empty,
+        JsonValueKind.Array => string.Join('\n', content.EnumerateArray().Select(b => b.Text("text"))),
+        _ => string.Empty,
+    };
+}
