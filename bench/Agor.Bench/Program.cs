@@ -1,11 +1,14 @@
 using System.Globalization;
 using Agor.Bench.Suites;
+using Agor.Bench.Suites.Daemon;
 using Agor.Bench.Suites.Ipc;
 
 // Usage:
 //   ipc                                    the IPC suite: spawn, ping, throughput, notifications, memory
 //   prompt [--iterations N]                the prompt suite: executor latency to first delta and completion vs the CLI run directly
+//   daemon [--iterations N]                the daemon suite: report_message → SSE latency, prompt through the daemon vs the CLI, API under 50 streaming sessions
 //   notify-child --socket PATH --count N   (internal) the executor side of the notification figure
+//   daemon-executor ... --socket PATH ...  (internal) the fake executor the daemon suite points the daemon at
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -19,6 +22,10 @@ return args switch
     ["prompt"] => await PromptSuite.RunAsync(Console.Out, PromptSuite.DefaultIterations, cancel.Token),
     ["prompt", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
         => await PromptSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
+    ["daemon"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, cancel.Token),
+    ["daemon", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
+        => await DaemonSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
+    [FakeExecutor.Mode, .. var rest] => await FakeExecutor.RunAsync(rest),
     [NotifyChild.Mode, "--socket", var socket, "--count", var count] when long.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
         => await NotifyChild.RunAsync(socket, n),
     _ => Usage(),
@@ -26,6 +33,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N]");
+    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N]");
     return 64;
 }

@@ -48,7 +48,7 @@ internal sealed record SudoTarget(string? User, string? SkipReason)
     private static SudoTarget Skip(string reason) => new(null, reason);
 
     /// <summary>Another user needs search permission on every directory above the file, and read and execute on it.</summary>
-    private static string? FindUnreachable(string path)
+    public static string? FindUnreachable(string path)
     {
         var mode = File.GetUnixFileMode(path);
         if (!mode.HasFlag(UnixFileMode.OtherRead) || !mode.HasFlag(UnixFileMode.OtherExecute))

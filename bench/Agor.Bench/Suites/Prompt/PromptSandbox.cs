@@ -3,16 +3,18 @@ namespace Agor.Bench.Suites.Prompt;
 /// <summary>
 /// One prompt's private directories: a fresh HOME (where Claude Code keeps its config, sessions and
 /// caches, so no run sees another's) and a fresh working directory. The executor side and the
-/// baseline each get their own, made the same way; disposing deletes both.
+/// baseline each get their own, made the same way; disposing deletes both. The daemon suite's
+/// baseline keeps one HOME for all its runs (as the daemon's agents have), with a fresh working
+/// directory each run (<see cref="WithHome"/>); disposing then deletes the working directory only.
 /// </summary>
 internal sealed class PromptSandbox : IDisposable
 {
     private readonly string _root;
 
-    private PromptSandbox(string root)
+    private PromptSandbox(string root, string? home = null)
     {
         _root = root;
-        Home = Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
+        Home = home ?? Directory.CreateDirectory(Path.Combine(root, "home")).FullName;
         WorkingDirectory = Directory.CreateDirectory(Path.Combine(root, "work")).FullName;
         ExecutorEnvironment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
@@ -33,6 +35,9 @@ internal sealed class PromptSandbox : IDisposable
     public IReadOnlyDictionary<string, string> ExecutorEnvironment { get; }
 
     public static PromptSandbox Create() => new(Directory.CreateTempSubdirectory("agor-bench-prompt-").FullName);
+
+    /// <summary>A fresh working directory with an existing HOME, which is left in place.</summary>
+    public static PromptSandbox WithHome(string home) => new(Directory.CreateTempSubdirectory("agor-bench-prompt-").FullName, home);
 
     public void Dispose()
     {
