@@ -23,8 +23,11 @@ namespace Agor.Protocol.JsonRpc;
 /// <para>
 /// Layers: <see cref="LineFramer"/> splits lines, <see cref="JsonRpcMessageParser"/> and
 /// <see cref="JsonRpcMessageWriter"/> turn bytes into messages and back without I/O, and this class
-/// dispatches. One write loop owns the output, so lines never interleave, and it flushes once per
-/// burst of queued messages rather than once per message.
+/// dispatches. One writer at a time owns the output, so lines never interleave: a write loop that
+/// flushes once per burst of queued messages, or — when nothing is queued or being written — the
+/// sender itself, in place. Writing in place saves the thread hop to the loop on the latency path
+/// (a request sent, the answers to what one read brought); notifications always go through the
+/// loop, where they batch.
 /// </para>
 /// <para>
 /// Register handlers before <see cref="Start"/>. Request handlers may run concurrently with each
@@ -47,6 +50,18 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     private readonly CancellationTokenSource _closing = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Stream? _stream;
+
+    // Whoever holds the gate owns _output: the write loop for a burst, or a sender writing in place.
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    // Answers produced by the read loop while it handles what one read brought; see ReadLoopAsync.
+    private readonly List<OutgoingFrame> _answered = [];
+    private int _answeredEnds;
+    private int _callsInFlight;
+    private bool _outputCompleted;
+
+    [ThreadStatic]
+    private static JsonRpcPeer? t_reading;
     private Task _readLoop = Task.CompletedTask;
     private Task _writeLoop = Task.CompletedTask;
     private Task _stopped = Task.CompletedTask;
@@ -137,12 +152,19 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         var id = Interlocked.Increment(ref _nextId);
         var pending = new PendingRequest<TResult>(method.Name, method.ResultType);
         _pending[id] = pending;
+        var alone = Interlocked.Increment(ref _callsInFlight) == 1;
         try
         {
             var frame = OutgoingFrame.Encode(
                 (id, method, parameters),
                 static (writer, state) => JsonRpcMessageWriter.WriteRequest(writer, state.id, state.method.Name, state.parameters, state.method.ParamsType));
-            if (!_outgoing.Writer.TryWrite(frame))
+            // A lone call is written in place (latency); calls made together go through the write
+            // loop, which sends them in one write (throughput).
+            if (alone)
+            {
+                await WriteNowOrQueueAsync(frame);
+            }
+            else if (!_outgoing.Writer.TryWrite(frame))
             {
                 frame.Return();
             }
@@ -170,6 +192,7 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         }
         finally
         {
+            Interlocked.Decrement(ref _callsInFlight);
             _pending.TryRemove(id, out _);
         }
     }
@@ -236,6 +259,13 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     /// <summary>The answer to an incoming request is queued.</summary>
     internal void EndRequest()
     {
+        if (t_reading == this)
+        {
+            // The answer waits in _answered; it counts as queued once it is written or queued.
+            _answeredEnds++;
+            return;
+        }
+
         if (Interlocked.Decrement(ref _inflight) == 0)
         {
             Volatile.Read(ref _drained)?.TrySetResult();
@@ -244,6 +274,12 @@ public sealed class JsonRpcPeer : IAsyncDisposable
 
     internal void Enqueue(OutgoingFrame frame)
     {
+        if (t_reading == this)
+        {
+            _answered.Add(frame);
+            return;
+        }
+
         if (!_outgoing.Writer.TryWrite(frame))
         {
             frame.Return();
@@ -336,12 +372,27 @@ public sealed class JsonRpcPeer : IAsyncDisposable
                         return;
                     }
 
-                    var pending = ProcessLine(line);
+                    // Answers given synchronously while this line is handled are collected, and
+                    // sent together once the lines of this read are done.
+                    ValueTask pending;
+                    t_reading = this;
+                    try
+                    {
+                        pending = ProcessLine(line);
+                    }
+                    finally
+                    {
+                        t_reading = null;
+                    }
+
                     if (!pending.IsCompletedSuccessfully)
                     {
+                        await SendAnsweredAsync();
                         await pending;
                     }
                 }
+
+                await SendAnsweredAsync();
 
                 if (buffer.Length > _options.MaxLineBytes)
                 {
@@ -371,6 +422,12 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         }
         finally
         {
+            foreach (var frame in _answered)
+            {
+                frame.Return();
+            }
+
+            _answered.Clear();
             await _input.CompleteAsync();
         }
     }
@@ -606,30 +663,17 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         {
             while (await reader.WaitToReadAsync(_closing.Token))
             {
-                var unflushed = 0;
-                while (reader.TryRead(out var frame))
+                await _writeGate.WaitAsync(_closing.Token);
+                try
                 {
-                    var span = _output.GetSpan(frame.Length + 1);
-                    frame.Span.CopyTo(span);
-                    span[frame.Length] = (byte)'\n';
-                    _output.Advance(frame.Length + 1);
-                    unflushed += frame.Length + 1;
-                    frame.Return();
-                    if (unflushed >= FlushThresholdBytes)
+                    if (!await WriteQueuedAsync(reader))
                     {
-                        unflushed = 0;
-                        if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
-                        {
-                            Close("the peer stopped reading");
-                            return;
-                        }
+                        return;
                     }
                 }
-
-                if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
+                finally
                 {
-                    Close("the peer stopped reading");
-                    return;
+                    _writeGate.Release();
                 }
             }
         }
@@ -642,12 +686,126 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         }
         finally
         {
-            while (reader.TryRead(out var frame))
+            await _writeGate.WaitAsync(CancellationToken.None);
+            try
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    frame.Return();
+                }
+
+                _outputCompleted = true;
+                await CompleteOutputAsync();
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+        }
+    }
+
+    /// <summary>Writes what is queued, flushing once per 64 KiB and at the end; false when the peer stopped reading.</summary>
+    private async ValueTask<bool> WriteQueuedAsync(ChannelReader<OutgoingFrame> reader)
+    {
+        var unflushed = 0;
+        while (reader.TryRead(out var frame))
+        {
+            var span = _output.GetSpan(frame.Length + 1);
+            frame.Span.CopyTo(span);
+            span[frame.Length] = (byte)'\n';
+            _output.Advance(frame.Length + 1);
+            unflushed += frame.Length + 1;
+            frame.Return();
+            if (unflushed >= FlushThresholdBytes)
+            {
+                unflushed = 0;
+                if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
+                {
+                    Close("the peer stopped reading");
+                    return false;
+                }
+            }
+        }
+
+        if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
+        {
+            Close("the peer stopped reading");
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>Sends the answers the read loop collected: in place when the output is free, else queued.</summary>
+    private async ValueTask SendAnsweredAsync()
+    {
+        if (_answered.Count > 0)
+        {
+            await WriteNowOrQueueAsync(_answered);
+            _answered.Clear();
+        }
+
+        for (; _answeredEnds > 0; _answeredEnds--)
+        {
+            EndRequest();
+        }
+    }
+
+    private ValueTask WriteNowOrQueueAsync(OutgoingFrame frame) => WriteNowOrQueueAsync([frame]);
+
+    /// <summary>
+    /// Writes <paramref name="frames"/> at once on this thread when nothing is queued or being
+    /// written (the order of messages is kept either way), otherwise queues them for the write loop.
+    /// </summary>
+    private async ValueTask WriteNowOrQueueAsync(IReadOnlyList<OutgoingFrame> frames)
+    {
+        if (!_outgoing.Reader.TryPeek(out _) && _writeGate.Wait(0))
+        {
+            var written = false;
+            try
+            {
+                if (!_outgoing.Reader.TryPeek(out _) && !_outputCompleted && !_closing.IsCancellationRequested)
+                {
+                    written = true;
+                    foreach (var frame in frames)
+                    {
+                        var span = _output.GetSpan(frame.Length + 1);
+                        frame.Span.CopyTo(span);
+                        span[frame.Length] = (byte)'\n';
+                        _output.Advance(frame.Length + 1);
+                        frame.Return();
+                    }
+
+                    if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
+                    {
+                        Close("the peer stopped reading");
+                    }
+                }
+            }
+            catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+            {
+            }
+            catch (Exception ex) when (ex is IOException or ObjectDisposedException or InvalidOperationException)
+            {
+                Close($"writing failed: {ex.Message}", ex);
+            }
+            finally
+            {
+                _writeGate.Release();
+            }
+
+            if (written)
+            {
+                return;
+            }
+        }
+
+        foreach (var frame in frames)
+        {
+            if (!_outgoing.Writer.TryWrite(frame))
             {
                 frame.Return();
             }
-
-            await CompleteOutputAsync();
         }
     }
 
