@@ -17,6 +17,7 @@ namespace Agor.Cli.Client;
 internal sealed class DaemonClient : IDisposable
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     private readonly HttpClient _http;
 
@@ -24,7 +25,8 @@ internal sealed class DaemonClient : IDisposable
     {
         Endpoint = endpoint;
         // Requests carry their own timeouts; the event stream has none.
-        _http = new HttpClient { BaseAddress = endpoint.Address, Timeout = Timeout.InfiniteTimeSpan };
+        var handler = new SocketsHttpHandler { ConnectTimeout = ConnectTimeout };
+        _http = new HttpClient(handler) { BaseAddress = endpoint.Address, Timeout = Timeout.InfiniteTimeSpan };
         if (token is not null)
         {
             _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
@@ -78,9 +80,9 @@ internal sealed class DaemonClient : IDisposable
         {
             throw Unreachable(ex);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"the daemon at {Address} did not answer within {RequestTimeout.TotalSeconds:0} s", ExitCodes.Unavailable);
+            throw NoAnswer();
         }
     }
 
@@ -102,6 +104,10 @@ internal sealed class DaemonClient : IDisposable
         catch (HttpRequestException ex)
         {
             throw Unreachable(ex);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw NoAnswer();
         }
 
         if (!response.IsSuccessStatusCode)
@@ -155,6 +161,9 @@ internal sealed class DaemonClient : IDisposable
 
         return $"the daemon answered {(int)status} {status}";
     }
+
+    private CliException NoAnswer() =>
+        new($"the daemon at {Address} did not answer in time; check that it runs (`agor daemon status`) and that daemon.host and daemon.port in config.yaml are right", ExitCodes.Unavailable);
 
     private CliException Unreachable(HttpRequestException ex)
     {
