@@ -30,6 +30,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SessionQueue> _queues = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, RunningTask> _running = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, RunningTask> _runningBySession = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, CancellationTokenSource> _waitingForExecutor = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _accepting = true;
@@ -106,8 +107,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     /// <summary>The state a session is in: the status of its running task, <c>queued</c>, or <c>idle</c>.</summary>
     public string SessionStatus(string sessionId)
     {
-        var running = _running.Values.FirstOrDefault(r => r.Session.Id == sessionId);
-        if (running is not null)
+        if (_runningBySession.TryGetValue(sessionId, out var running))
         {
             return running.Task.Status;
         }
@@ -218,6 +218,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
         var (token, expiresAt) = await _tokens.MintAsync(session.Id, task.Id, lease.ExecutorId);
         var running = new RunningTask(task, session, lease, token, expiresAt);
         _running[task.Id] = running;
+        _runningBySession[session.Id] = running;
         lease.AssignTask(task.Id);
         try
         {
@@ -261,6 +262,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             await _tokens.RevokeAsync(token);
             await running.Ended.CancelAsync();
             _running.TryRemove(task.Id, out _);
+            _runningBySession.TryRemove(session.Id, out _);
             running.Finished.TrySetResult();
         }
     }
