@@ -107,7 +107,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     /// <summary>The state a session is in: the status of its running task, <c>queued</c>, or <c>idle</c>.</summary>
     public string SessionStatus(string sessionId)
     {
-        if (_runningBySession.TryGetValue(sessionId, out var running))
+        if (_runningBySession.TryGetValue(sessionId, out var running) && !running.Task.IsFinished)
         {
             return running.Task.Status;
         }
@@ -285,6 +285,12 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             AgentSessionId = report?.AgentSessionId ?? task.AgentSessionId,
         };
         await _store.Tasks.UpdateAsync(finished);
+        if (_running.TryGetValue(task.Id, out var running))
+        {
+            // Seen at once by whoever asks for the session's status after the announcement below.
+            running.Task = finished;
+        }
+
         if (finished.AgentSessionId is { Length: > 0 } agentSession)
         {
             await _store.Sessions.SetAgentSessionIdAsync(task.SessionId, agentSession, _clock.GetUtcNow());
