@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Agor.Cli.Output;
 using Agor.Cli.Runtime;
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Hosting;
@@ -43,7 +44,9 @@ internal static class DaemonCommands
         }
 
         var started = await BackgroundStarter.StartAsync(home.Path, files, cancellationToken);
-        Console.Out.WriteLine($"agor daemon started (pid {started.Pid}), listening on {started.Address}");
+        using var client = CliEnvironment.CreateClient();
+        var health = await client.GetAsync("/health", cancellationToken);
+        Console.Out.WriteLine($"agor daemon {health.Json.Text("version")} started (pid {started.Pid}), listening on {started.Address}");
         Console.Out.WriteLine($"log: {files.LogPath}");
         return ExitCodes.Ok;
     }

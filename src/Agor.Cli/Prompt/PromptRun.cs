@@ -129,7 +129,6 @@ internal sealed class PromptRun(DaemonClient client, string sessionId, bool allo
     private async Task AnswerAsync(JsonElement request, TaskTranscript transcript, CancellationToken cancellationToken)
     {
         var summary = ToolSummary.Describe(request.Member("tool_input"), _cwd, 80);
-        transcript.EndMessage();
         var question = $"Allow {request.Text("tool_name")}{(summary.Length > 0 ? " " + summary : string.Empty)}? [y/N] ";
         bool allow;
         if (allowAll)
@@ -139,8 +138,7 @@ internal sealed class PromptRun(DaemonClient client, string sessionId, bool allo
         }
         else
         {
-            await Console.Error.WriteAsync(question);
-            await Console.Error.FlushAsync(cancellationToken);
+            transcript.Ask(question);
             var answer = await _answers.ReadLineAsync(cancellationToken);
             if (Console.IsInputRedirected)
             {

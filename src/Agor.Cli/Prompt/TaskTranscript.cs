@@ -114,6 +114,14 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd)
         _streamedSinceLastMessage = false;
     }
 
+    /// <summary>A question on stderr, the spinner out of the way while the person answers.</summary>
+    public void Ask(string question)
+    {
+        spinner.Show(null);
+        EndMessage();
+        spinner.Write(Console.Error, question);
+    }
+
     /// <summary>A line on stderr.</summary>
     public void Note(string line)
     {
