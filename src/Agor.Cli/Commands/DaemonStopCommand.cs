@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Agor.Cli.Interop;
 using Agor.Cli.Runtime;
 
@@ -24,7 +25,11 @@ internal static class DaemonStopCommand
                 return ExitCodes.Ok;
             }
 
-            Native.kill(running.Pid, Native.SigTerm);
+            if (Native.kill(running.Pid, Native.SigTerm) != 0 && Marshal.GetLastPInvokeError() == Native.EPerm)
+            {
+                throw new CliException($"not allowed to signal the daemon (pid {running.Pid}): it runs as another user; stop it as that user", ExitCodes.NoPermission);
+            }
+
             var grace = TimeSpan.FromSeconds(Math.Max(1, parse.GetValue(timeout)));
             if (await DaemonProcessProbe.WaitForExitAsync(running.Pid, grace, cancellationToken))
             {
