@@ -15,6 +15,7 @@ var root = new RootCommand("Agor: runs AI coding agents for you, each prompt in 
     PermissionCommands.Create(),
     ExecutorCommands.Create(),
     SetupIsolationCommand.Create(),
+    OpenCommand.Create(),
 };
 
 var parseResult = root.Parse(args);

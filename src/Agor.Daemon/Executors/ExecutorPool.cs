@@ -263,6 +263,14 @@ internal sealed class ExecutorPool : IAsyncDisposable
             executor.State = ExecutorState.Stopping;
         }
 
+        // Whoever gets here first (the lease coming back, the watch) reports a death as a crash.
+        if (kind != "crashed" && (executor.Process.HasExited || executor.Client.Completion.IsCompleted))
+        {
+            (kind, reason) = ("crashed", executor.Process.HasExited
+                ? $"process exited with code {executor.Process.ExitCode}"
+                : $"connection lost ({executor.Client.Peer.CloseReason})");
+        }
+
         executor.IdleTimer?.Cancel();
         await executor.TerminateAsync(reason, TimeSpan.FromMilliseconds(_options.Settings.ShutdownGraceMs), _logger);
         lock (_lock)
