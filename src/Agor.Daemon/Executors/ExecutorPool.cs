@@ -154,7 +154,9 @@ internal sealed class ExecutorPool : IAsyncDisposable
     {
         try
         {
-            return await SpawnAsync(user, cancellationToken);
+            var executor = await SpawnAsync(user, cancellationToken);
+            Raise("started", executor);
+            return executor;
         }
         catch
         {
@@ -201,7 +203,8 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
             ExecutorPoolLog.Ready(_logger, executor.Id, spec.UnixUser, ping.Pid, clock.Elapsed.TotalMilliseconds);
             Track(WatchAsync(executor));
-            Raise("started", executor);
+
+            // "started" is raised by the caller once the executor is where others can find it.
             return executor;
         }
         catch (Exception ex)
@@ -255,7 +258,8 @@ internal sealed class ExecutorPool : IAsyncDisposable
     {
         lock (_lock)
         {
-            if (executor.State == ExecutorState.Stopping)
+            // Once only: the lease coming back and the watch may both get here.
+            if (executor.State is ExecutorState.Stopping or ExecutorState.Stopped)
             {
                 return;
             }
@@ -395,6 +399,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
         }
 
         Waiter? taker = null;
+        var placed = false;
         lock (_lock)
         {
             _warmStarting--;
@@ -413,8 +418,14 @@ internal sealed class ExecutorPool : IAsyncDisposable
                 _idle.AddLast(executor);
                 executor.IdleTimer = new CancellationTokenSource();
                 Track(ReapWhenIdleAsync(executor, executor.IdleTimer.Token));
-                return;
+                placed = true;
             }
+        }
+
+        Raise("started", executor);
+        if (placed)
+        {
+            return;
         }
 
         if (taker is not null && taker.Completion.TrySetResult(executor))

@@ -11,6 +11,7 @@ namespace Agor.Executor.Agents;
 internal sealed class AgentProcess : IAsyncDisposable
 {
     private const int StderrTailLines = 12;
+    private static readonly TimeSpan StderrDrainLimit = TimeSpan.FromSeconds(1);
 
     private readonly Process _process;
     private readonly SemaphoreSlim _stdinLock = new(1, 1);
@@ -142,6 +143,16 @@ internal sealed class AgentProcess : IAsyncDisposable
         }
 
         await Exited;
+
+        // Its last words: stderr reaches its end when the agent exits, unless something it started
+        // still holds it, so the wait is bounded.
+        try
+        {
+            await _stderrPump.WaitAsync(StderrDrainLimit);
+        }
+        catch (TimeoutException)
+        {
+        }
     }
 
     public async ValueTask DisposeAsync()
