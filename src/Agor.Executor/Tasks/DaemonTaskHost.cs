@@ -8,7 +8,7 @@ using Microsoft.Extensions.Logging;
 namespace Agor.Executor.Tasks;
 
 /// <summary>The agent's line to the daemon for one task: events numbered 1, 2, 3..., errors, and permission questions.</summary>
-internal sealed class DaemonTaskHost(JsonRpcPeer daemon, ExecutePromptParams task, ILogger logger) : IAgentHost
+internal sealed class DaemonTaskHost(JsonRpcPeer daemon, ExecutePromptParams task, Func<AgentOutcome, Task> outcomeKnown, ILogger logger) : IAgentHost
 {
     private long _sequence;
 
@@ -28,6 +28,8 @@ internal sealed class DaemonTaskHost(JsonRpcPeer daemon, ExecutePromptParams tas
             EventData = eventData,
         });
     }
+
+    public Task OutcomeKnownAsync(AgentOutcome outcome) => outcomeKnown(outcome);
 
     public ValueTask ReportErrorAsync(string code, string message) =>
         daemon.NotifyAsync(Methods.ReportError, new ReportErrorParams(task.SessionToken, task.TaskId, new ErrorInfo(code, message)));

@@ -19,11 +19,14 @@ internal sealed class PromptTask : IDisposable
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource? _deadline;
+    private readonly Task _previous;
     private int _stopReason;
-    private volatile bool _finished;
+    private int _reported;
 
-    public PromptTask(JsonRpcPeer daemon, ExecutePromptParams parameters, IAgentRunner runner, ILogger logger)
+    /// <param name="previous">The task before this one on the executor: its agent may still be ending, and this one starts after it.</param>
+    public PromptTask(JsonRpcPeer daemon, ExecutePromptParams parameters, IAgentRunner runner, ILogger logger, Task? previous = null)
     {
+        _previous = previous ?? Task.CompletedTask;
         _daemon = daemon;
         Parameters = parameters;
         _runner = runner;
@@ -45,10 +48,11 @@ internal sealed class PromptTask : IDisposable
     public Task Completion { get; }
 
     /// <summary>
-    /// True once the agent is gone and the outcome known, just before it is reported: a daemon that
-    /// sends the next prompt as soon as it has the report must not find this executor busy.
+    /// True once the outcome is known, just before it is reported (the agent may still be ending):
+    /// a daemon that sends the next prompt as soon as it has the report must not find this executor
+    /// busy; the next task then starts once this one's agent is gone.
     /// </summary>
-    public bool Finished => _finished || Completion.IsCompleted;
+    public bool Finished => Volatile.Read(ref _reported) == 1 || Completion.IsCompleted;
 
     /// <summary>Asks the task to stop; the first reason given wins.</summary>
     public void Stop(StopReason reason)
@@ -68,6 +72,7 @@ internal sealed class PromptTask : IDisposable
 
     private async Task RunAsync()
     {
+        await _previous;
         AgentOutcome outcome;
         try
         {
@@ -79,6 +84,24 @@ internal sealed class PromptTask : IDisposable
             return;
         }
 
+        await ReportOnceAsync(outcome);
+    }
+
+    /// <summary>
+    /// The agent gave its result and is ending on its own: report now. A task being stopped reports
+    /// only once its agent is gone, as a stop promises that nothing of the task is left running.
+    /// </summary>
+    private Task OutcomeKnownAsync(AgentOutcome outcome) =>
+        (StopReason)Volatile.Read(ref _stopReason) == StopReason.None ? ReportOnceAsync(outcome) : Task.CompletedTask;
+
+    /// <summary>Reports the outcome, the first time it is known (at the agent's result, or when it is gone).</summary>
+    private async Task ReportOnceAsync(AgentOutcome outcome)
+    {
+        if (Interlocked.Exchange(ref _reported, 1) == 1)
+        {
+            return;
+        }
+
         outcome = ((StopReason)Volatile.Read(ref _stopReason)) switch
         {
             StopReason.Timeout when outcome.Interrupted || outcome.Status == CompletionStatus.Cancelled =>
@@ -86,7 +109,6 @@ internal sealed class PromptTask : IDisposable
             _ => outcome,
         };
         ExecutorLog.TaskFinished(_logger, TaskId, outcome.Status, outcome.Error is { } error ? $" ({error.Code}: {error.Message})" : string.Empty);
-        _finished = true;
         await ReportAsync(outcome);
     }
 
@@ -129,7 +151,7 @@ internal sealed class PromptTask : IDisposable
             ResumeSessionId = context.AgentSessionId,
             Environment = AgentEnvironment.Build(context.Env, key.ApiKey, key.BaseUrl, Parameters.PermissionMode),
         };
-        return await _runner.RunAsync(request, new DaemonTaskHost(_daemon, Parameters, _logger), _stop.Token);
+        return await _runner.RunAsync(request, new DaemonTaskHost(_daemon, Parameters, OutcomeKnownAsync, _logger), _stop.Token);
     }
 
     private async Task ReportAsync(AgentOutcome outcome)

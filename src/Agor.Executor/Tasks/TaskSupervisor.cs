@@ -31,8 +31,14 @@ internal sealed class TaskSupervisor(JsonRpcPeer daemon, IAgentRunner runner, IL
                 throw new JsonRpcException(JsonRpcErrorCode.Busy, $"Busy: task {running.TaskId} is still running; an executor runs one task at a time.");
             }
 
-            _current?.Dispose();
-            _current = new PromptTask(daemon, parameters, runner, logger);
+            // The previous task reported its outcome; its agent may still be ending, and the new
+            // one starts after it (the next agent may resume the session the last one is saving).
+            var previous = _current;
+            _current = new PromptTask(daemon, parameters, runner, logger, previous: previous?.Completion);
+            if (previous is not null)
+            {
+                _ = DisposeWhenDoneAsync(previous);
+            }
         }
 
         ExecutorLog.TaskAccepted(logger, parameters.TaskId, parameters.SessionId, parameters.PermissionMode);
@@ -97,6 +103,12 @@ internal sealed class TaskSupervisor(JsonRpcPeer daemon, IAgentRunner runner, IL
             task.Stop(StopReason.DaemonGone);
             await task.Completion;
         }
+    }
+
+    private static async Task DisposeWhenDoneAsync(PromptTask task)
+    {
+        await task.Completion;
+        task.Dispose();
     }
 
     public void Dispose()

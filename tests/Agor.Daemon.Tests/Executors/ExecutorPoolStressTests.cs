@@ -48,6 +48,7 @@ public sealed class ExecutorPoolStressTests
 
         // Freeze it so that requests stay pending, then kill it.
         Assert.Equal(0, Native.Kill(pid, Native.SigStop));
+        Assert.True(await ProcessTable.WaitUntilStoppedAsync(pid, TimeSpan.FromSeconds(5)));
         var pending = Enumerable.Range(0, 50).Select(_ => lease.Client.PingAsync()).ToArray();
         Assert.Equal(0, Native.Kill(pid, Native.SigKill));
 

@@ -115,6 +115,15 @@ public sealed class ScriptedDaemon : IAsyncDisposable
             await Peer.DisposeAsync();
         }
 
+        // The daemon is gone: the executor ends its agent and exits on its own; give it the chance.
+        try
+        {
+            await Executor.WaitForExitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (TimeoutException)
+        {
+        }
+
         await Executor.DisposeAsync();
         _messageArrived.Dispose();
         Directory.Delete(Home, recursive: true);

@@ -23,18 +23,57 @@ public static class ProcessTable
     }
 
     /// <summary>True when the process exists as a zombie (exited, never reaped).</summary>
-    public static bool IsZombie(int pid)
+    public static bool IsZombie(int pid) => State(pid) == 'Z';
+
+    /// <summary>
+    /// Waits until every thread of the process is stopped (SIGSTOP is delivered asynchronously: a
+    /// thread running on another CPU may still act for a moment after kill() returns).
+    /// </summary>
+    public static async Task<bool> WaitUntilStoppedAsync(int pid, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(1));
+        while (!AllThreadsStopped(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
+
+        return true;
+    }
+
+    private static bool AllThreadsStopped(int pid)
     {
         try
         {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..][0] == 'Z';
+            return Directory.EnumerateDirectories($"/proc/{pid}/task")
+                .All(thread => StateOf(File.ReadAllText(Path.Combine(thread, "stat"))) is 'T' or 't');
         }
         catch (IOException)
         {
             return false;
         }
     }
+
+    /// <summary>The one-letter state of a process (R, S, D, T, Z...), or null when there is none.</summary>
+    private static char? State(int pid)
+    {
+        try
+        {
+            return StateOf(File.ReadAllText($"/proc/{pid}/stat"));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    // The command name (field 2) may hold spaces and parentheses; the state follows the last ')'.
+    private static char StateOf(string stat) => stat[(stat.LastIndexOf(')') + 2)..][0];
 
     /// <summary>Pids of the live processes whose command line contains <paramref name="fragment"/>.</summary>
     public static IReadOnlyList<int> FindByCommandLine(string fragment)

@@ -109,6 +109,8 @@ public sealed class RawExecutor : IAsyncDisposable
     {
         if (!_process.HasExited)
         {
+            // The executor leads its own process group; its agents are in it.
+            Signals.Send(-_process.Id, Signals.SigKill);
             _process.Kill();
         }
 

@@ -105,7 +105,10 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) 
                         outcome = ClaudeCodeResult.ToOutcome(frame, Volatile.Read(ref interruptRequested) == 1);
 
                         // One prompt per run: end of input lets the CLI exit once the turn is done.
+                        // The CLI takes tens of milliseconds more to exit (it saves the session
+                        // for --resume); the outcome need not wait for that.
                         await agent.CloseInputAsync();
+                        await host.OutcomeKnownAsync(outcome);
                     }
                 }
             }
