@@ -2,11 +2,13 @@ using Agor.Bench.Processes;
 
 namespace Agor.Bench.Setup;
 
-/// <summary>The native AOT agor-executor the figures are about: published once into artifacts/executor, then reused.</summary>
+/// <summary>The native AOT agor-executor the figures are about: published into artifacts/executor, and again whenever its sources change.</summary>
 internal static class NativeExecutor
 {
     /// <summary>Names another executor binary to measure (a different build, a wrapper script).</summary>
     public const string OverrideVariable = "AGOR_BENCH_EXECUTOR";
+
+    private static readonly string[] ExecutorSourceProjects = ["Agor.Executor", "Agor.Protocol"];
 
     public static async Task<string> EnsureAsync(RepoLayout layout, TextWriter log, CancellationToken cancellationToken = default)
     {
@@ -16,9 +18,9 @@ internal static class NativeExecutor
             return File.Exists(chosen) ? Path.GetFullPath(chosen) : throw new FileNotFoundException($"{OverrideVariable} names a missing file.", chosen);
         }
 
-        if (File.Exists(layout.ExecutorPath))
+        if (File.Exists(layout.ExecutorPath) && !SourcesNewerThan(layout, File.GetLastWriteTimeUtc(layout.ExecutorPath)))
         {
-            log.WriteLine($"executor: reusing {layout.ExecutorPath} (delete it to publish afresh)");
+            log.WriteLine($"executor: reusing {layout.ExecutorPath} (its sources have not changed since)");
             return layout.ExecutorPath;
         }
 
@@ -36,4 +38,14 @@ internal static class NativeExecutor
         log.WriteLine($"executor: published {layout.ExecutorPath}");
         return layout.ExecutorPath;
     }
+
+    /// <summary>Whether the executor's or the protocol's sources changed after the binary was built (a stale binary measures old code).</summary>
+    private static bool SourcesNewerThan(RepoLayout layout, DateTime built) =>
+        ExecutorSourceProjects
+            .Select(project => Path.Combine(layout.Root, "src", project))
+            .SelectMany(directory => Directory.EnumerateFiles(directory, "*.*", SearchOption.AllDirectories))
+            .Where(file => (file.EndsWith(".cs", StringComparison.Ordinal) || file.EndsWith(".csproj", StringComparison.Ordinal))
+                && !file.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !file.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Any(file => File.GetLastWriteTimeUtc(file) > built);
 }
