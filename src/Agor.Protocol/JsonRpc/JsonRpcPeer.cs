@@ -26,8 +26,8 @@ namespace Agor.Protocol.JsonRpc;
 /// dispatches. One writer at a time owns the output, so lines never interleave: a write loop that
 /// flushes once per burst of queued messages, or — when nothing is queued or being written — the
 /// sender itself, in place. Writing in place saves the thread hop to the loop on the latency path
-/// (a request sent, the answers to what one read brought); notifications always go through the
-/// loop, where they batch.
+/// (a lone request, the one answer to what one read brought); bursts and notifications go through
+/// the loop, where they batch and where writing overlaps reading.
 /// </para>
 /// <para>
 /// Register handlers before <see cref="Start"/>. Request handlers may run concurrently with each
@@ -739,9 +739,23 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     /// <summary>Sends the answers the read loop collected: in place when the output is free, else queued.</summary>
     private async ValueTask SendAnsweredAsync()
     {
-        if (_answered.Count > 0)
+        if (_answered.Count == 1)
         {
+            // One answer: the latency case, written in place.
             await WriteNowOrQueueAsync(_answered);
+            _answered.Clear();
+        }
+        else if (_answered.Count > 1)
+        {
+            // A burst: the write loop sends it while this loop goes on reading (two CPUs at work).
+            foreach (var frame in _answered)
+            {
+                if (!_outgoing.Writer.TryWrite(frame))
+                {
+                    frame.Return();
+                }
+            }
+
             _answered.Clear();
         }
 
