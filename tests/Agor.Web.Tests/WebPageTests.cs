@@ -89,6 +89,84 @@ public sealed class WebPageTests
         Assert.Contains("ok: cross-site write refused", output, StringComparison.Ordinal);
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task AfterADaemonRestart_ThePageReconnectsByItself_AndShowsWhatHappenedMeanwhile()
+    {
+        var root = RequireBrowser();
+        var claude = ClaudeCli.Require();
+        await using var model = await ScriptedModelServer.StartAsync();
+        model.Script.EnqueueText("Before the restart.").EnqueueText("After the restart.");
+
+        // The page reconnects to the address it came from, so both daemons listen on one port.
+        var options = new DaemonProcessOptions
+        {
+            ModelBaseUrl = model.BaseUrl,
+            ClaudePath = claude,
+            Environment = new Dictionary<string, string> { ["AGOR_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture) },
+        };
+        var first = await DaemonProcess.StartAsync(options);
+        var home = first.Home;
+        var work = Directory.CreateTempSubdirectory("agor-web-work-").FullName;
+        DaemonProcess? second = null;
+        try
+        {
+            var created = await first.Http.PostAsync(new Uri("/sessions", UriKind.Relative), Json($$"""{"cwd":"{{work}}","title":"Restart test"}"""));
+            var session = (await DaemonProcess.ReadAsync(created, 201)).GetProperty("id").GetString()!;
+            await using (var events = await SseClient.ConnectAsync(first.Http, session))
+            {
+                var before = (await first.PromptAsync(session, "before")).GetProperty("id").GetString()!;
+                Assert.Equal("completed", (await events.WaitForTaskEndAsync(before)).GetProperty("status").GetString());
+            }
+
+            using var scenario = StartScenario(root, "restart.mjs", new Dictionary<string, string>
+            {
+                ["AGOR_URL"] = first.Address,
+                ["AGOR_LOGIN_URL"] = await LoginLinkAsync(first),
+            });
+            var output = new StringBuilder();
+            while (await scenario.StandardOutput.ReadLineAsync() is { } line && line != "ready-for-restart")
+            {
+                output.AppendLine(line);
+            }
+
+            await first.StopAsync();
+            second = await DaemonProcess.StartAsync(options with { Home = home });
+            Assert.Equal(first.Address, second.Address);
+            await using (var events = await SseClient.ConnectAsync(second.Http, session))
+            {
+                var after = (await second.PromptAsync(session, "after")).GetProperty("id").GetString()!;
+                Assert.Equal("completed", (await events.WaitForTaskEndAsync(after)).GetProperty("status").GetString());
+            }
+
+            await scenario.StandardInput.WriteLineAsync("restarted");
+            await scenario.StandardInput.FlushAsync();
+            output.Append(await scenario.StandardOutput.ReadToEndAsync()).Append(await scenario.StandardError.ReadToEndAsync());
+            await scenario.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.True(scenario.ExitCode == 0, $"restart.mjs failed (exit {scenario.ExitCode}):\n{output}");
+            Assert.Contains("ok: reconnects by itself", output.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (second is not null)
+            {
+                await second.DisposeAsync();
+            }
+
+            // The first daemon created the home, and removes it.
+            await first.DisposeAsync();
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
     private static async Task<string> LoginLinkAsync(DaemonProcess daemon)
     {
         var link = await DaemonProcess.ReadAsync(await daemon.Http.PostAsync(new Uri("/auth/login-link", UriKind.Relative), null), 200);
@@ -145,21 +223,8 @@ public sealed class WebPageTests
 
     private static async Task<string> RunScenarioAsync(string root, string script, Dictionary<string, string> environment)
     {
-        var startInfo = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        startInfo.ArgumentList.Add(Path.Combine(root, "tests", "Agor.Web.Tests", "e2e", script));
-        startInfo.Environment["AGOR_CHROMIUM"] = Chromium;
-        foreach (var (name, value) in environment)
-        {
-            startInfo.Environment[name] = value;
-        }
-
-        using var process = Process.Start(startInfo)!;
+        using var process = StartScenario(root, script, environment);
+        process.StandardInput.Close();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(100));
@@ -176,5 +241,25 @@ public sealed class WebPageTests
         var output = new StringBuilder().Append(await stdout).Append(await stderr).ToString();
         Assert.True(process.ExitCode == 0, $"{script} failed (exit {process.ExitCode}):\n{output}");
         return output;
+    }
+
+    private static Process StartScenario(string root, string script, Dictionary<string, string> environment)
+    {
+        var startInfo = new ProcessStartInfo("node")
+        {
+            WorkingDirectory = root,
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        startInfo.ArgumentList.Add(Path.Combine(root, "tests", "Agor.Web.Tests", "e2e", script));
+        startInfo.Environment["AGOR_CHROMIUM"] = Chromium;
+        foreach (var (name, value) in environment)
+        {
+            startInfo.Environment[name] = value;
+        }
+
+        return Process.Start(startInfo)!;
     }
 }

@@ -5,7 +5,7 @@ using System.Text.Json;
 
 namespace Agor.Cli.Client;
 
-/// <summary>Parses a <c>text/event-stream</c> body: <c>id:</c>, <c>event:</c>, <c>data:</c> lines, events ended by a blank line, comments skipped.</summary>
+/// <summary>Parses a <c>text/event-stream</c> body: <c>id:</c>, <c>event:</c>, <c>data:</c> lines, events ended by a blank line, comments skipped; an id alone comes out as an event of no type.</summary>
 internal static class EventStreamReader
 {
     public static async IAsyncEnumerable<ServerSentEvent> ReadAsync(Stream body, [EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -31,6 +31,12 @@ internal static class EventStreamReader
                     }
 
                     yield return new ServerSentEvent(id, type ?? "message", parsed);
+                }
+                else if (id is not null)
+                {
+                    // An id without data moves the resume point and nothing else (the daemon starts
+                    // every stream so); callers see it as an event of no type.
+                    yield return new ServerSentEvent(id, string.Empty, default);
                 }
 
                 id = null;

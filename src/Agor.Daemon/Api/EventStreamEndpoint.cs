@@ -54,12 +54,20 @@ internal static class EventStreamEndpoint
         response.Headers["X-Accel-Buffering"] = "no";
         context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
 
+        // A new client starts from the newest stored event, and is told that id at once: a client
+        // that reconnects later (after a daemon restart, say) then resumes from there even if no
+        // event with an id came to it meanwhile. Events stored between reading it and subscribing
+        // are replayed by the hub.
+        var resumeFrom = lastEventId ?? await store.Events.LatestIdAsync(cancellationToken);
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        var events = await hub.SubscribeAsync(sessionId, lastEventId, client, cancellationToken);
+        var events = await hub.SubscribeAsync(sessionId, resumeFrom, client, cancellationToken);
         var writer = response.BodyWriter;
 
-        // An opening comment makes proxies and clients see the stream at once.
-        writer.Write(": agor events\n\n"u8);
+        // An opening comment makes proxies and clients see the stream at once; an id line with no
+        // data sets the client's last event id without dispatching an event.
+        writer.Write(": agor events\nid: "u8);
+        WriteAscii(writer, resumeFrom.ToString(CultureInfo.InvariantCulture));
+        writer.Write("\n\n"u8);
         await writer.FlushAsync(cancellationToken);
         try
         {

@@ -25,6 +25,12 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         return stored ?? throw new InvalidOperationException("The event insert returned no id.");
     }
 
+    public async Task<long> LatestIdAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await database.QueryAsync("SELECT COALESCE(MAX(id), 0) AS id FROM events", _ => { }, row => row.Int64("id"), cancellationToken);
+        return rows[0];
+    }
+
     public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
