@@ -51,7 +51,13 @@ internal sealed class NotificationFigures(IpcContext context, long total, long w
     {
         var socketPath = SocketPaths.Next("notify");
         var (fileName, arguments) = NotifyChild.SelfCommand(socketPath, total);
-        var environment = Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } root ? new Dictionary<string, string> { ["DOTNET_ROOT"] = root } : null;
+        // The child plays the executor, so it runs with the switch agor-executor sets for itself.
+        var environment = new Dictionary<string, string> { ["DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS"] = "1" };
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { } root)
+        {
+            environment["DOTNET_ROOT"] = root;
+        }
+
         await using var child = HelperProcess.Start(fileName, arguments, socketPath, environment);
         await child.WaitForLineAsync(NotifyChild.ReadyLine, cancellationToken);
         return await CountAsync(socketPath, child.Pid, checkSequence: true, cancellationToken);
