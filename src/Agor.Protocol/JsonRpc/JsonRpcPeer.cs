@@ -164,9 +164,9 @@ public sealed class JsonRpcPeer : IAsyncDisposable
             {
                 await WriteNowOrQueueAsync(frame);
             }
-            else if (!_outgoing.Writer.TryWrite(frame))
+            else
             {
-                frame.Return();
+                TryQueue(frame);
             }
 
             // Close may have swept the pending map before we were added to it.
@@ -206,9 +206,8 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         var frame = OutgoingFrame.Encode(
             (notification, parameters),
             static (writer, state) => JsonRpcMessageWriter.WriteNotification(writer, state.notification.Name, state.parameters, state.notification.ParamsType));
-        if (!_outgoing.Writer.TryWrite(frame))
+        if (!TryQueue(frame))
         {
-            frame.Return();
             ThrowIfClosed();
         }
 
@@ -280,10 +279,19 @@ public sealed class JsonRpcPeer : IAsyncDisposable
             return;
         }
 
-        if (!_outgoing.Writer.TryWrite(frame))
+        TryQueue(frame);
+    }
+
+    /// <summary>Queues a frame for the write loop; false (and the frame returned to the pool) once the connection is closing.</summary>
+    private bool TryQueue(OutgoingFrame frame)
+    {
+        if (_outgoing.Writer.TryWrite(frame))
         {
-            frame.Return();
+            return true;
         }
+
+        frame.Return();
+        return false;
     }
 
     internal void SendResult<TResult>(ReadOnlySpan<byte> id, TResult result, System.Text.Json.Serialization.Metadata.JsonTypeInfo<TResult> type, BatchResponse? batch)
@@ -710,12 +718,7 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         var unflushed = 0;
         while (reader.TryRead(out var frame))
         {
-            var span = _output.GetSpan(frame.Length + 1);
-            frame.Span.CopyTo(span);
-            span[frame.Length] = (byte)'\n';
-            _output.Advance(frame.Length + 1);
-            unflushed += frame.Length + 1;
-            frame.Return();
+            unflushed += AppendLine(frame);
             if (unflushed >= FlushThresholdBytes)
             {
                 unflushed = 0;
@@ -742,22 +745,18 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         if (_answered.Count == 1)
         {
             // One answer: the latency case, written in place.
-            await WriteNowOrQueueAsync(_answered);
-            _answered.Clear();
+            await WriteNowOrQueueAsync(_answered[0]);
         }
-        else if (_answered.Count > 1)
+        else
         {
             // A burst: the write loop sends it while this loop goes on reading (two CPUs at work).
             foreach (var frame in _answered)
             {
-                if (!_outgoing.Writer.TryWrite(frame))
-                {
-                    frame.Return();
-                }
+                TryQueue(frame);
             }
-
-            _answered.Clear();
         }
+
+        _answered.Clear();
 
         for (; _answeredEnds > 0; _answeredEnds--)
         {
@@ -765,13 +764,11 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         }
     }
 
-    private ValueTask WriteNowOrQueueAsync(OutgoingFrame frame) => WriteNowOrQueueAsync([frame]);
-
     /// <summary>
-    /// Writes <paramref name="frames"/> at once on this thread when nothing is queued or being
-    /// written (the order of messages is kept either way), otherwise queues them for the write loop.
+    /// Writes <paramref name="frame"/> at once on this thread when nothing is queued or being
+    /// written (the order of messages is kept either way), otherwise queues it for the write loop.
     /// </summary>
-    private async ValueTask WriteNowOrQueueAsync(IReadOnlyList<OutgoingFrame> frames)
+    private async ValueTask WriteNowOrQueueAsync(OutgoingFrame frame)
     {
         if (!_outgoing.Reader.TryPeek(out _) && _writeGate.Wait(0))
         {
@@ -781,15 +778,7 @@ public sealed class JsonRpcPeer : IAsyncDisposable
                 if (!_outgoing.Reader.TryPeek(out _) && !_outputCompleted && !_closing.IsCancellationRequested)
                 {
                     written = true;
-                    foreach (var frame in frames)
-                    {
-                        var span = _output.GetSpan(frame.Length + 1);
-                        frame.Span.CopyTo(span);
-                        span[frame.Length] = (byte)'\n';
-                        _output.Advance(frame.Length + 1);
-                        frame.Return();
-                    }
-
+                    AppendLine(frame);
                     if ((await _output.FlushAsync(_closing.Token)).IsCompleted)
                     {
                         Close("the peer stopped reading");
@@ -814,13 +803,19 @@ public sealed class JsonRpcPeer : IAsyncDisposable
             }
         }
 
-        foreach (var frame in frames)
-        {
-            if (!_outgoing.Writer.TryWrite(frame))
-            {
-                frame.Return();
-            }
-        }
+        TryQueue(frame);
+    }
+
+    /// <summary>Appends a frame and its newline to the output (the caller holds the gate) and returns the frame to the pool; returns the bytes appended.</summary>
+    private int AppendLine(OutgoingFrame frame)
+    {
+        var length = frame.Length + 1;
+        var span = _output.GetSpan(length);
+        frame.Span.CopyTo(span);
+        span[frame.Length] = (byte)'\n';
+        _output.Advance(length);
+        frame.Return();
+        return length;
     }
 
     private async ValueTask CompleteOutputAsync()
