@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Agor.Daemon.Api;
 
@@ -55,17 +54,8 @@ internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn)
         await Problems.Unauthorized().ExecuteAsync(context);
     }
 
-    private static IResult Forbidden() => Results.Json(
-        new ProblemDetails
-        {
-            Status = StatusCodes.Status403Forbidden,
-            Title = "Forbidden",
-            Detail = $"A request that changes something and is signed in by cookie must carry the '{PageHeader}: 1' header or a same-origin 'Origin'.",
-            Type = "https://httpstatuses.io/403",
-        },
-        ApiJsonContext.Default.ProblemDetails,
-        "application/problem+json",
-        StatusCodes.Status403Forbidden);
+    private static IResult Forbidden() =>
+        Problems.Forbidden($"A request that changes something and is signed in by cookie must carry the '{PageHeader}: 1' header or a same-origin 'Origin'.");
 
     private static bool IsPublic(HttpRequest request) =>
         request.Path.Equals("/health", StringComparison.Ordinal)

@@ -15,6 +15,8 @@ internal static class Problems
 
     public static IResult Conflict(string detail) => Result(StatusCodes.Status409Conflict, "Conflict", detail);
 
+    public static IResult Forbidden(string detail) => Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
+
     public static IResult Unavailable(string detail) => Result(StatusCodes.Status503ServiceUnavailable, "Unavailable", detail);
 
     public static IResult Unauthorized() =>
