@@ -42,16 +42,7 @@ internal static class DaemonProcessProbe
         }
 
         // A daemon whose parent is gone may stay a zombie until init reaps it: that is not running.
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var afterName = stat.LastIndexOf(')');
-            return afterName < 0 || afterName + 2 >= stat.Length || stat[afterName + 2] is not ('Z' or 'X');
-        }
-        catch (IOException)
-        {
-            return true;
-        }
+        return Agor.Daemon.Interop.ProcessStat.Read(pid) is not { State: 'Z' or 'X' };
     }
 
     /// <summary>Waits up to <paramref name="timeout"/> for the process to end; returns whether it did.</summary>

@@ -83,20 +83,5 @@ internal sealed class ExecutorLedger(string directory, ILogger logger)
             && long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out startTime);
     }
 
-    /// <summary>Field 22 of <c>/proc/PID/stat</c>: when the process started, in clock ticks since boot.</summary>
-    private static long? ProcessStartTime(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-
-            // The command name (field 2) may hold spaces and parentheses; fields after it start past the last ')'.
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return long.Parse(fields[19], CultureInfo.InvariantCulture);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return null;
-        }
-    }
+    private static long? ProcessStartTime(int pid) => Interop.ProcessStat.Read(pid)?.StartTime;
 }
