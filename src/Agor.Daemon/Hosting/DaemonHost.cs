@@ -29,11 +29,13 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly ExecutorPool _pool;
     private readonly TaskCoordinator _coordinator;
     private readonly StreamShutdown _streams;
+    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private int _stopped;
 
-    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILogger logger)
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILoggerFactory loggers, ILogger logger)
     {
+        _loggers = loggers;
         _streams = streams;
         _app = app;
         _store = store;
@@ -54,13 +56,15 @@ internal sealed class DaemonHost : IAsyncDisposable
         var executorPath = ResolveExecutorPath(config);
         var databasePath = Path.Combine(config.Home, config.Database.Path);
 
+        // One logger factory for the daemon's parts and for ASP.NET Core alike; the host disposes it
+        // last, so the lines written while stopping are flushed.
+        var loggers = LoggerFactory.Create(configureLogging);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.Home });
         builder.Logging.ClearProviders();
-        configureLogging(builder.Logging);
+        builder.Services.AddSingleton(loggers);
         builder.WebHost.UseUrls($"http://{config.Daemon.Host}:{config.Daemon.Port}");
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
 
-        var loggers = LoggerFactory.Create(configureLogging);
         var logger = loggers.CreateLogger("Agor.Daemon");
         var clock = TimeProvider.System;
         var store = await SqliteAgorStore.OpenAsync(databasePath, cancellationToken);
@@ -105,7 +109,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         ExecutorEndpoints.Map(app);
         AuditEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, logger);
+        var host = new DaemonHost(app, store, pool, coordinator, streams, loggers, logger);
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         HostLog.Listening(logger, DaemonVersion.Current, host.Address, config.Home, databasePath);
@@ -135,6 +139,7 @@ internal sealed class DaemonHost : IAsyncDisposable
     {
         await StopAsync();
         await _app.DisposeAsync();
+        _loggers.Dispose();
     }
 
     private static string ResolveExecutorPath(AgorConfig config)
