@@ -14,6 +14,8 @@ internal sealed record AgorConfig
     public AgentSettings Agents { get; init; } = new();
 
     public ExecutionSettings Execution { get; init; } = new();
+
+    public LimitSettings Limits { get; init; } = new();
 }
 
 /// <summary><c>daemon:</c> where the HTTP API listens.</summary>
@@ -80,4 +82,16 @@ internal sealed record ExecutionSettings
 
     /// <summary>The longest IPC line either side accepts.</summary>
     public int MaxLineBytes { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxLineBytes;
+
+    /// <summary>How long the daemon waits for the executor's answer to <c>execute_prompt</c>, <c>stop_task</c> or a heartbeat <c>ping</c>.</summary>
+    public int RequestTimeoutMs { get; init; } = 10_000;
+
+    /// <summary>From a stop request (stop, SIGTERM) to the executor being killed if it has not reported by then.</summary>
+    public int StopGraceMs { get; init; } = 5_000;
+
+    /// <summary>The longest a task may run (sent as <c>timeout_ms</c>, and enforced by the daemon too); 0: no limit.</summary>
+    public long TaskTimeoutMs { get; init; } = 14_400_000;
+
+    /// <summary>How often a running task's executor is pinged; one that does not answer within <see cref="RequestTimeoutMs"/> fails the task. 0: never.</summary>
+    public int HeartbeatIntervalMs { get; init; } = 10_000;
 }

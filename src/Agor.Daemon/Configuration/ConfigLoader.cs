@@ -52,10 +52,11 @@ internal static class ConfigLoader
         agentsSection.RejectUnknownKeys();
 
         var execution = ReadExecution(root.Section("execution"), problems);
+        var limits = ReadLimits(root.Section("limits"));
         root.RejectUnknownKeys();
 
         var config = ApplyEnvironment(
-            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution },
+            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits },
             environment,
             problems);
 
@@ -125,10 +126,27 @@ internal static class ConfigLoader
             ExecutorPath = section.String("executor_path", defaults.ExecutorPath, allowEmpty: true),
             ShutdownGraceMs = (int)section.Integer("shutdown_grace_ms", defaults.ShutdownGraceMs, 1, int.MaxValue),
             MaxLineBytes = (int)section.Integer("max_line_bytes", defaults.MaxLineBytes, 1024, int.MaxValue),
+            RequestTimeoutMs = (int)section.Integer("request_timeout_ms", defaults.RequestTimeoutMs, 1, int.MaxValue),
+            StopGraceMs = (int)section.Integer("stop_grace_ms", defaults.StopGraceMs, 1, int.MaxValue),
+            TaskTimeoutMs = section.Integer("task_timeout_ms", defaults.TaskTimeoutMs, 0, int.MaxValue * 1000L),
+            HeartbeatIntervalMs = (int)section.Integer("heartbeat_interval_ms", defaults.HeartbeatIntervalMs, 0, int.MaxValue),
         };
         section.RejectUnknownKeys();
         Validate(execution, problems);
         return execution;
+    }
+
+    private static LimitSettings ReadLimits(YamlSection section)
+    {
+        var defaults = new LimitSettings();
+        var limits = new LimitSettings
+        {
+            MaxMessagesPerTask = (int)section.Integer("max_messages_per_task", defaults.MaxMessagesPerTask, 1, int.MaxValue),
+            MaxEventBytes = (int)section.Integer("max_event_bytes", defaults.MaxEventBytes, 1024, int.MaxValue),
+            MaxStoredBytesPerTask = section.Integer("max_stored_bytes_per_task", defaults.MaxStoredBytesPerTask, 1024, long.MaxValue),
+        };
+        section.RejectUnknownKeys();
+        return limits;
     }
 
     private static void Validate(ExecutionSettings execution, List<string> problems)

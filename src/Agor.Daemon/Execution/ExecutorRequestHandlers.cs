@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
 using Agor.Daemon.Api;
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Domain;
@@ -36,13 +39,15 @@ internal sealed class ExecutorRequestHandlers(
 
     public void Register(JsonRpcPeer peer, string executorId)
     {
+        // One per connection: what this executor had refused, so a flood is logged in a few lines.
+        var refusals = new RefusalThrottle();
         peer.AddRequestHandler(Methods.GetExecutionContext, (p, ct) => Audited(executorId, Methods.GetExecutionContext.Name, p.SessionToken, null, null, running => GetContextAsync(running, ct), ct));
         peer.AddRequestHandler(Methods.GetApiKey, (p, ct) => Audited(executorId, Methods.GetApiKey.Name, p.SessionToken, null, $"service={p.Service}", running => GetApiKey(running, p.Service), ct));
         peer.AddRequestHandler(Methods.RequestPermission, (p, ct) => Audited(executorId, Methods.RequestPermission.Name, p.SessionToken, p.TaskId, $"tool={p.ToolName}", running => RequestPermissionAsync(running, p), ct));
         peer.AddRequestHandler(Methods.ReportCompletion, (p, ct) => Audited(executorId, Methods.ReportCompletion.Name, p.SessionToken, p.TaskId, $"status={p.Status}", running => ReportCompletion(running, p), ct));
-        peer.AddNotificationHandler(Methods.ReportMessage, (p, ct) => OnMessageAsync(executorId, p, ct));
-        peer.AddNotificationHandler(Methods.ReportError, (p, ct) => OnErrorAsync(executorId, p, ct));
-        peer.AddNotificationHandler(Methods.ReportProgress, (p, ct) => OnProgressAsync(executorId, p, ct));
+        peer.AddNotificationHandler(Methods.ReportMessage, (p, ct) => OnMessageAsync(executorId, refusals, p, ct));
+        peer.AddNotificationHandler(Methods.ReportError, (p, ct) => OnErrorAsync(executorId, refusals, p, ct));
+        peer.AddNotificationHandler(Methods.ReportProgress, (p, ct) => OnProgressAsync(executorId, refusals, p, ct));
     }
 
     private async ValueTask<TResult> Audited<TResult>(
@@ -55,7 +60,9 @@ internal sealed class ExecutorRequestHandlers(
         {
             record = await tokens.ValidateAsync(token, executorId, taskId, cancellationToken);
             running = Coordinator.FindRunning(record.TaskId);
-            if (running is null || running.ExecutorId != executorId)
+
+            // Revoked in memory the moment report_completion arrived, before the database knows.
+            if (running is null || running.ExecutorId != executorId || running.Revoked)
             {
                 throw SessionTokenService.Refused();
             }
@@ -124,58 +131,145 @@ internal sealed class ExecutorRequestHandlers(
             throw JsonRpcException.InvalidParams("status", "must be completed, failed or cancelled");
         }
 
-        running.Revoked = true;
-        running.Completion.TrySetResult(report);
+        // Only the first report counts; the token is revoked by it, so a second one is normally
+        // refused before it gets here. This covers two that race.
+        if (!running.TryComplete(report))
+        {
+            throw new JsonRpcException(JsonRpcErrorCode.InvalidSessionToken, "The task has already reported its completion.");
+        }
+
         return ValueTask.FromResult(new AcknowledgedResult(true));
     }
 
-    private async ValueTask OnMessageAsync(string executorId, ReportMessageParams message, CancellationToken cancellationToken)
+    private async ValueTask OnMessageAsync(string executorId, RefusalThrottle refusals, ReportMessageParams message, CancellationToken cancellationToken)
     {
-        if (await AuthorizeNotificationAsync(executorId, Methods.ReportMessage.Name, message.SessionToken, message.TaskId) is not { } running)
+        // Fields the wire contract requires; a hostile executor may leave any out. Dropped, not fatal.
+        var missing = message.TaskId is null ? "task_id"
+            : string.IsNullOrEmpty(message.EventType) ? "event_type"
+            : message.EventData.ValueKind == JsonValueKind.Undefined ? "event_data"
+            : null;
+        if (missing is not null)
+        {
+            if (refusals.ShouldLog("missing_field", out var unlogged))
+            {
+                TaskCoordinatorLog.MessageDropped(logger, executorId, message.TaskId ?? "?", $"the required field '{missing}' is missing", unlogged);
+            }
+
+            return;
+        }
+
+        if (await AuthorizeNotificationAsync(executorId, refusals, Methods.ReportMessage.Name, message.SessionToken, message.TaskId!) is not { } running)
         {
             return;
         }
 
-        if (running.NoteSequence(message.Sequence) is { } expected)
-        {
-            TaskCoordinatorLog.SequenceGap(logger, message.TaskId, message.Sequence, expected);
-        }
-
+        // Measured on the bytes as received, before anything is copied.
+        var data = JsonMarshal.GetRawUtf8Value(message.EventData);
         if (TransientEvents.Contains(message.EventType))
         {
+            if (data.Length > config.Limits.MaxEventBytes)
+            {
+                Refuse(executorId, refusals, running, "event_too_large", $"a {data.Length}-byte delta is over limits.max_event_bytes ({config.Limits.MaxEventBytes})");
+                return;
+            }
+
             await events.PublishAsync(
                 EventNames.MessageDelta,
                 running.Session.Id,
-                new DeltaView(running.Session.Id, message.TaskId, message.Sequence, message.EventType, message.EventData),
+                new DeltaView(running.Session.Id, message.TaskId!, message.Sequence, message.EventType, message.EventData),
                 ApiJsonContext.Default.DeltaView,
                 transient: true,
                 cancellationToken: cancellationToken);
             return;
         }
 
-        await StoreMessageAsync(running, message.Sequence, message.EventType, message.EventData.GetRawText(), cancellationToken);
+        if (Admit(executorId, refusals, running, message.Sequence, data.Length))
+        {
+            await StoreMessageAsync(running, message.Sequence, message.EventType, Encoding.UTF8.GetString(data), cancellationToken);
+        }
     }
 
-    private async ValueTask OnErrorAsync(string executorId, ReportErrorParams report, CancellationToken cancellationToken)
+    /// <summary>Books a message against its task's limits; false when it is not to be stored (logged, once per burst).</summary>
+    private bool Admit(string executorId, RefusalThrottle refusals, RunningTask running, long sequence, long bytes)
     {
-        if (await AuthorizeNotificationAsync(executorId, Methods.ReportError.Name, report.SessionToken, report.TaskId) is not { } running)
+        var verdict = running.Messages.TryAdmit(sequence, bytes, config.Limits);
+        switch (verdict.Admission)
+        {
+            case MessageAdmission.Stored:
+                return true;
+            case MessageAdmission.StoredAfterGap:
+                TaskCoordinatorLog.SequenceGap(logger, running.Task.Id, sequence, verdict.Expected);
+                return true;
+            case MessageAdmission.Stale:
+                Refuse(executorId, refusals, running, "stale_sequence", $"sequence {sequence} repeats or goes back (next expected: {verdict.Expected})");
+                return false;
+            case MessageAdmission.EventTooLarge:
+                Refuse(executorId, refusals, running, "event_too_large", $"a {bytes}-byte event is over limits.max_event_bytes ({config.Limits.MaxEventBytes})");
+                return false;
+            default:
+                var limit = verdict.Admission == MessageAdmission.TooManyMessages
+                    ? $"limits.max_messages_per_task ({config.Limits.MaxMessagesPerTask} messages)"
+                    : $"limits.max_stored_bytes_per_task ({config.Limits.MaxStoredBytesPerTask} bytes)";
+                Refuse(executorId, refusals, running, "limit_exceeded", $"the task reached {limit}");
+                running.Aborted.TrySetResult(new ErrorInfo("limit_exceeded", $"The task reached {limit}; it was stopped, and the messages stored before that are kept."));
+                return false;
+        }
+    }
+
+    private void Refuse(string executorId, RefusalThrottle refusals, RunningTask running, string kind, string reason)
+    {
+        if (refusals.ShouldLog(kind, out var unlogged))
+        {
+            TaskCoordinatorLog.MessageDropped(logger, executorId, running.Task.Id, reason, unlogged);
+        }
+    }
+
+    private async ValueTask OnErrorAsync(string executorId, RefusalThrottle refusals, ReportErrorParams report, CancellationToken cancellationToken)
+    {
+        if (report.TaskId is null || report.Error?.Code is null || report.Error.Message is null)
+        {
+            if (refusals.ShouldLog("missing_field", out var unlogged))
+            {
+                TaskCoordinatorLog.MessageDropped(logger, executorId, report.TaskId ?? "?", "report_error without task_id or error", unlogged);
+            }
+
+            return;
+        }
+
+        if (await AuthorizeNotificationAsync(executorId, refusals, Methods.ReportError.Name, report.SessionToken, report.TaskId) is not { } running)
         {
             return;
         }
 
-        TaskCoordinatorLog.ExecutorReportedError(logger, executorId, report.Error.Code, report.Error.Message);
-        var data = System.Text.Json.JsonSerializer.Serialize(report.Error, ApiJsonContext.Default.ErrorInfo);
+        var data = JsonSerializer.Serialize(report.Error, ApiJsonContext.Default.ErrorInfo);
+        if (!Admit(executorId, refusals, running, 0, Encoding.UTF8.GetByteCount(data)))
+        {
+            return;
+        }
+
+        if (refusals.ShouldLog("reported_error", out _))
+        {
+            TaskCoordinatorLog.ExecutorReportedError(logger, executorId, report.Error.Code, report.Error.Message);
+        }
+
         await StoreMessageAsync(running, 0, EventTypes.Error, data, cancellationToken);
     }
 
-    private async ValueTask OnProgressAsync(string executorId, ReportProgressParams report, CancellationToken cancellationToken)
+    private async ValueTask OnProgressAsync(string executorId, RefusalThrottle refusals, ReportProgressParams report, CancellationToken cancellationToken)
     {
-        if (await AuthorizeNotificationAsync(executorId, Methods.ReportProgress.Name, report.SessionToken, report.TaskId) is not { } running)
+        if (report.TaskId is null || report.Progress is null
+            || await AuthorizeNotificationAsync(executorId, refusals, Methods.ReportProgress.Name, report.SessionToken, report.TaskId) is not { } running)
         {
             return;
         }
 
-        var data = System.Text.Json.JsonSerializer.SerializeToElement(report.Progress, Protocol.Wire.ProtocolJsonContext.Default.ProgressInfo);
+        if (report.Progress.Message is { Length: > 4096 })
+        {
+            Refuse(executorId, refusals, running, "progress_too_large", "a progress message over 4096 characters");
+            return;
+        }
+
+        var data = JsonSerializer.SerializeToElement(report.Progress, Protocol.Wire.ProtocolJsonContext.Default.ProgressInfo);
         await events.PublishAsync(
             EventNames.MessageDelta,
             running.Session.Id,
@@ -201,7 +295,7 @@ internal sealed class ExecutorRequestHandlers(
         await events.PublishAsync(EventNames.MessageCreated, running.Session.Id, MessageView.From(stored), ApiJsonContext.Default.MessageView, cancellationToken: cancellationToken);
     }
 
-    private async Task<RunningTask?> AuthorizeNotificationAsync(string executorId, string method, string? token, string taskId)
+    private async Task<RunningTask?> AuthorizeNotificationAsync(string executorId, RefusalThrottle refusals, string method, string? token, string taskId)
     {
         var running = Coordinator.FindRunning(taskId);
         if (running is not null && running.Accepts(token, executorId, clock))
@@ -209,8 +303,13 @@ internal sealed class ExecutorRequestHandlers(
             return running;
         }
 
-        await AuditAsync(executorId, method, null, taskId, "invalid_token", "notification dropped");
-        TaskCoordinatorLog.Refused(logger, executorId, method, "invalid or expired session token");
+        // Audited and logged once per burst: a flood after the task ended must not grow the audit table.
+        if (refusals.ShouldLog("invalid_token", out var unlogged))
+        {
+            await AuditAsync(executorId, method, null, taskId, "invalid_token", unlogged > 0 ? $"notification dropped ({unlogged} more since the last entry)" : "notification dropped");
+            TaskCoordinatorLog.Refused(logger, executorId, method, "invalid or expired session token");
+        }
+
         return null;
     }
 

@@ -10,9 +10,11 @@ namespace Agor.Daemon.Execution;
 internal sealed class RunningTask(AgorTask task, Session session, ExecutorLease lease, string token, DateTimeOffset tokenExpiresAt)
 {
     private readonly byte[] _tokenHash = SHA256.HashData(Encoding.UTF8.GetBytes(token));
-    private long _lastSequence;
     private int _keyRequests;
     private int _waitingForPermission;
+    private int _revoked;
+    private int _stopRequested;
+    private int _promptSent;
 
     public AgorTask Task { get; set; } = task;
 
@@ -24,22 +26,61 @@ internal sealed class RunningTask(AgorTask task, Session session, ExecutorLease 
 
     public string ExecutorId => Lease.ExecutorId;
 
+    /// <summary>What the task's messages have used of its limits, and where its sequence is.</summary>
+    public MessageBudget Messages { get; } = new();
+
     /// <summary>The executor's <c>report_completion</c>.</summary>
     public TaskCompletionSource<ReportCompletionParams> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Set when the daemon ends the task itself (a limit exceeded): the executor is killed and the task fails with this error.</summary>
+    public TaskCompletionSource<ErrorInfo> Aborted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Fires when the task ends, whatever the way: pending permission questions stop waiting.</summary>
     public CancellationTokenSource Ended { get; } = new();
 
-    /// <summary>Completes once the task's final status is stored.</summary>
+    /// <summary>Completes once the task's final status is stored and its executor, if it had to be killed, is reaped.</summary>
     public TaskCompletionSource Finished { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Set by a stop request: the outcome is <c>cancelled</c> whatever the executor does.</summary>
-    public bool StopRequested { get; set; }
+    public bool StopRequested => Volatile.Read(ref _stopRequested) == 1;
 
     /// <summary>Completes when a stopped task's executor did not report in time and must be ended.</summary>
     public TaskCompletionSource StopDeadline { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public bool Revoked { get; set; }
+    /// <summary>True once the token may no longer be used: from the moment <c>report_completion</c> arrives.</summary>
+    public bool Revoked => Volatile.Read(ref _revoked) == 1;
+
+    /// <summary>
+    /// Marks the stop. Returns whether the prompt was already on its way to the executor (then it must
+    /// be told to stop). With <see cref="MarkPromptSent"/> (both full fences), at least one side sees the other.
+    /// </summary>
+    public bool RequestStop()
+    {
+        Interlocked.Exchange(ref _stopRequested, 1);
+        return Volatile.Read(ref _promptSent) == 1;
+    }
+
+    /// <summary>Marks the prompt as about to be sent; false when a stop came first (then it must not be sent).</summary>
+    public bool MarkPromptSent()
+    {
+        Interlocked.Exchange(ref _promptSent, 1);
+        return !StopRequested;
+    }
+
+    /// <summary>Takes the executor's report: revokes the token in memory at once. False for any report after the first.</summary>
+    public bool TryComplete(ReportCompletionParams report)
+    {
+        if (Interlocked.Exchange(ref _revoked, 1) == 1)
+        {
+            return false;
+        }
+
+        Completion.TrySetResult(report);
+        return true;
+    }
+
+    /// <summary>Revokes the token in memory (the task ended some other way).</summary>
+    public void Revoke() => Interlocked.Exchange(ref _revoked, 1);
 
     /// <summary>Checks a token presented with a notification, in memory and in constant time (notifications are the hot path).</summary>
     public bool Accepts(string? token, string executorId, TimeProvider clock) =>
@@ -52,13 +93,9 @@ internal sealed class RunningTask(AgorTask task, Session session, ExecutorLease 
     /// <summary>Counts a key request; false past the per-task limit.</summary>
     public bool AllowKeyRequest(int limit) => Interlocked.Increment(ref _keyRequests) <= limit;
 
-    /// <summary>Notes the sequence of a message; returns the number expected instead when there is a gap.</summary>
-    public long? NoteSequence(long sequence)
-    {
-        var expected = Interlocked.Exchange(ref _lastSequence, sequence) + 1;
-        return sequence == expected ? null : expected;
-    }
-
     /// <summary>One more (or one fewer) permission question in the air; returns how many are.</summary>
     public int ChangeWaiting(bool waiting) => Interlocked.Add(ref _waitingForPermission, waiting ? 1 : -1);
+
+    /// <summary>How many permission questions are in the air.</summary>
+    public int Waiting => Volatile.Read(ref _waitingForPermission);
 }

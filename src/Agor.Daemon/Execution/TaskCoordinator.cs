@@ -16,16 +16,17 @@ namespace Agor.Daemon.Execution;
 /// <summary>
 /// Runs prompts: each session has its own queue (one task at a time, in order); each task gets an
 /// executor from the pool, a fresh session token and, when it ends, a final status — whatever way
-/// it ends (reported, stopped, executor crashed).
+/// it ends (reported, stopped, executor crashed or unresponsive, timed out, over a limit). Every
+/// wait on an executor is bounded; statuses are written by <see cref="TaskStatusWriter"/> alone.
 /// </summary>
 internal sealed class TaskCoordinator : IAsyncDisposable
 {
-    private static readonly TimeSpan StopReportWait = TimeSpan.FromSeconds(5);
-
     private readonly IAgorStore _store;
     private readonly ExecutorPool _pool;
     private readonly SessionTokenService _tokens;
     private readonly EventHub _events;
+    private readonly TaskStatusWriter _status;
+    private readonly ExecutionSettings _settings;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, SessionQueue> _queues = new(StringComparer.Ordinal);
@@ -35,15 +36,21 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _accepting = true;
 
-    public TaskCoordinator(IAgorStore store, ExecutorPool pool, SessionTokenService tokens, EventHub events, TimeProvider clock, ILogger<TaskCoordinator> logger)
+    public TaskCoordinator(IAgorStore store, ExecutorPool pool, SessionTokenService tokens, EventHub events, ExecutionSettings settings, TimeProvider clock, ILogger<TaskCoordinator> logger)
     {
         _store = store;
         _pool = pool;
         _tokens = tokens;
         _events = events;
+        _settings = settings;
         _clock = clock;
         _logger = logger;
+        _status = new TaskStatusWriter(store, events, clock, logger);
     }
+
+    private TimeSpan StopGrace => TimeSpan.FromMilliseconds(_settings.StopGraceMs);
+
+    private TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(_settings.RequestTimeoutMs);
 
     /// <summary>Queues a prompt; it runs after the session's earlier tasks. Throws <see cref="InvalidOperationException"/> while shutting down.</summary>
     public async Task<AgorTask> SubmitAsync(Session session, string prompt, string? permissionMode, CancellationToken cancellationToken = default)
@@ -62,46 +69,49 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             CreatedAt = _clock.GetUtcNow(),
         };
         await _store.Tasks.CreateAsync(task, cancellationToken);
-        await PublishTaskAsync(task);
+        await _events.PublishAsync(EventNames.TaskUpdated, task.SessionId, TaskView.From(task), ApiJsonContext.Default.TaskView, cancellationToken: cancellationToken);
         _queues.GetOrAdd(session.Id, _ => new SessionQueue(this)).Enqueue(task.Id);
         return task;
     }
 
-    /// <summary>Stops a queued or running task. Null: no such task. The task as it is now otherwise (check its status).</summary>
+    /// <summary>
+    /// Stops a queued or running task. Null: no such task. The task as it is now otherwise (check its
+    /// status). Bounded: a running task's executor gets <c>stop_grace_ms</c> from now to report, then
+    /// it is killed and reaped (at most <c>shutdown_grace_ms</c> more) and the task is cancelled.
+    /// </summary>
     public async Task<AgorTask?> StopAsync(string taskId, CancellationToken cancellationToken = default)
     {
-        if (_running.TryGetValue(taskId, out var running))
-        {
-            running.StopRequested = true;
-            try
-            {
-                await running.Lease.Client.StopTaskAsync(new StopTaskParams { SessionToken = running.Token, TaskId = taskId, Reason = "stopped by the user" }, cancellationToken);
-            }
-            catch (Exception ex) when (ex is JsonRpcException or JsonRpcConnectionLostException)
-            {
-                // The executor is gone or confused: the deadline below ends it.
-            }
+        // The deadline starts before anything is sent: an executor that never answers cannot stretch it.
+        var deadline = Task.Delay(StopGrace, _clock, CancellationToken.None);
 
-            if (await Task.WhenAny(running.Completion.Task, Task.Delay(StopReportWait, _clock, cancellationToken)) != running.Completion.Task)
+        // Twice at most: a queued task that a dispatch starts meanwhile is then found running.
+        for (var attempt = 0; attempt < 2; attempt++)
+        {
+            if (_running.TryGetValue(taskId, out var running))
             {
-                running.StopDeadline.TrySetResult();
+                return await StopRunningAsync(running, deadline, cancellationToken);
             }
 
-            return await WaitFinishedAsync(taskId, cancellationToken);
+            var task = await _store.Tasks.GetAsync(taskId, cancellationToken);
+            if (task is null || task.IsFinished)
+            {
+                return task;
+            }
+
+            if (_waitingForExecutor.TryGetValue(taskId, out var waiting))
+            {
+                await waiting.CancelAsync();
+            }
+
+            // Queued: cancelled only if it still is. A dispatch registers the task as running before
+            // it marks it so; losing this race means the next round finds it there.
+            if (task.Status == TaskStatuses.Queued && await _status.TryCancelQueuedAsync(task))
+            {
+                return await _store.Tasks.GetAsync(taskId, cancellationToken);
+            }
         }
 
-        var task = await _store.Tasks.GetAsync(taskId, cancellationToken);
-        if (task is null || task.IsFinished)
-        {
-            return task;
-        }
-
-        if (_waitingForExecutor.TryGetValue(taskId, out var waiting))
-        {
-            await waiting.CancelAsync();
-        }
-
-        return await FinishAsync(task, TaskStatuses.Cancelled, error: null);
+        return await WaitFinishedAsync(taskId, cancellationToken);
     }
 
     /// <summary>The state a session is in: the status of its running task, <c>queued</c>, or <c>idle</c>.</summary>
@@ -118,22 +128,17 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     /// <summary>The running task an executor request is about, if the executor may speak for it.</summary>
     public RunningTask? FindRunning(string taskId) => _running.GetValueOrDefault(taskId);
 
-    /// <summary>Sets a running task's status (running ⇄ awaiting_permission) and announces it.</summary>
-    public async Task SetWaitingForPermissionAsync(RunningTask running, bool waiting)
+    /// <summary>Sets a running task's status (running ⇄ awaiting_permission) and announces it; never revives a finished task.</summary>
+    public Task SetWaitingForPermissionAsync(RunningTask running, bool waiting)
     {
-        var count = running.ChangeWaiting(waiting);
-        var status = count > 0 ? TaskStatuses.AwaitingPermission : TaskStatuses.Running;
-        if (running.Task.Status == status || running.Task.IsFinished)
-        {
-            return;
-        }
-
-        running.Task = running.Task with { Status = status };
-        await _store.Tasks.UpdateAsync(running.Task);
-        await PublishTaskAsync(running.Task);
+        running.ChangeWaiting(waiting);
+        return _status.SetLiveStatusAsync(
+            () => running.Task,
+            () => running.Waiting > 0 ? TaskStatuses.AwaitingPermission : TaskStatuses.Running,
+            written => running.Task = written);
     }
 
-    /// <summary>SIGTERM: no new prompts; queued tasks cancelled; running ones stopped (as cancelled).</summary>
+    /// <summary>SIGTERM: no new prompts; queued tasks cancelled; running ones stopped (as cancelled), each within its stop bound.</summary>
     public async Task ShutdownAsync(CancellationToken cancellationToken = default)
     {
         _accepting = false;
@@ -149,6 +154,29 @@ internal sealed class TaskCoordinator : IAsyncDisposable
         await _stopping.CancelAsync();
         await Task.WhenAll(_queues.Values.Select(q => q.Completion));
         _stopping.Dispose();
+        _status.Dispose();
+    }
+
+    private async Task<AgorTask?> StopRunningAsync(RunningTask running, Task deadline, CancellationToken cancellationToken)
+    {
+        var taskId = running.Task.Id;
+        if (running.RequestStop())
+        {
+            var stop = running.Lease.Client.StopTaskAsync(new StopTaskParams { SessionToken = running.Token, TaskId = taskId, Reason = "stopped by the user" }, StopGrace, CancellationToken.None);
+            _ = stop.ContinueWith(t => TaskCoordinatorLog.StopRequestFailed(_logger, taskId, running.ExecutorId, t.Exception!.InnerException!.Message), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        }
+        else if (running.Task.Status == TaskStatuses.Queued)
+        {
+            // Handed an executor but the prompt not yet sent: it never will be.
+            await _status.TryCancelQueuedAsync(running.Task, written => running.Task = written);
+        }
+
+        if (await Task.WhenAny(running.Finished.Task, deadline) != running.Finished.Task)
+        {
+            running.StopDeadline.TrySetResult();
+        }
+
+        return await WaitFinishedAsync(taskId, cancellationToken);
     }
 
     private async Task<AgorTask?> WaitFinishedAsync(string taskId, CancellationToken cancellationToken)
@@ -173,7 +201,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
         var session = await _store.Sessions.GetAsync(task.SessionId);
         if (session is null)
         {
-            await FinishAsync(task, TaskStatuses.Failed, new ErrorInfo("session_missing", "The session no longer exists."));
+            await _status.FinishAsync(task, TaskStatuses.Failed, new ErrorInfo("session_missing", "The session no longer exists."));
             return;
         }
 
@@ -191,7 +219,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             }
             catch (Exception ex) when (ex is ExecutorStartException or ObjectDisposedException)
             {
-                await FinishAsync(task, TaskStatuses.Failed, new ErrorInfo("executor_unavailable", ex.Message));
+                await _status.FinishAsync(task, TaskStatuses.Failed, new ErrorInfo("executor_unavailable", ex.Message));
                 return;
             }
             finally
@@ -202,13 +230,6 @@ internal sealed class TaskCoordinator : IAsyncDisposable
 
         await using (lease)
         {
-            // It may have been stopped while it waited for an executor.
-            task = await _store.Tasks.GetAsync(taskId);
-            if (task is null || task.IsFinished)
-            {
-                return;
-            }
-
             await RunOnExecutorAsync(task, session, lease);
         }
     }
@@ -217,48 +238,53 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     {
         var (token, expiresAt) = await _tokens.MintAsync(session.Id, task.Id, lease.ExecutorId);
         var running = new RunningTask(task, session, lease, token, expiresAt);
+
+        // Registered before the status says running: a stop that sees `running` finds it here.
         _running[task.Id] = running;
         _runningBySession[session.Id] = running;
         lease.AssignTask(task.Id);
         try
         {
-            running.Task = task with { Status = TaskStatuses.Running, StartedAt = _clock.GetUtcNow(), ExecutorId = lease.ExecutorId };
-            await _store.Tasks.UpdateAsync(running.Task);
-            await PublishTaskAsync(running.Task);
+            // Only a task that is still queued starts; a stop that came first keeps it cancelled.
+            if (await _status.TryStartAsync(task, lease.ExecutorId, written => running.Task = written) is null)
+            {
+                return;
+            }
 
-            await lease.Client.ExecutePromptAsync(new ExecutePromptParams
+            if (!running.MarkPromptSent())
             {
-                SessionToken = token,
-                SessionId = session.Id,
-                TaskId = task.Id,
-                Prompt = task.Prompt,
-                Cwd = session.Cwd,
-                PermissionMode = task.PermissionMode,
-            });
+                await _status.FinishAsync(running.Task, TaskStatuses.Cancelled, error: null, onWritten: written => running.Task = written);
+                return;
+            }
 
-            var executorGone = Task.WhenAny(lease.Exited, lease.Client.Completion);
-            var first = await Task.WhenAny(running.Completion.Task, executorGone, running.StopDeadline.Task);
-            if (first == running.Completion.Task)
+            var accepted = lease.Client.ExecutePromptAsync(
+                new ExecutePromptParams
+                {
+                    SessionToken = token,
+                    SessionId = session.Id,
+                    TaskId = task.Id,
+                    Prompt = task.Prompt,
+                    Cwd = session.Cwd,
+                    PermissionMode = task.PermissionMode,
+                    TimeoutMs = _settings.TaskTimeoutMs,
+                },
+                RequestTimeout);
+
+            // Observed here: the outcome may be decided (a report, a stop) before this call fails.
+            _ = accepted.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            var outcome = await TaskOutcomeWaiter.WaitAsync(running, accepted, _settings, _clock);
+            if (outcome.KillBecause is { } problem)
             {
-                var report = await running.Completion.Task;
-                await FinishAsync(running.Task, running.StopRequested ? TaskStatuses.Cancelled : report.Status, report.Error, report);
+                TaskCoordinatorLog.ExecutorKilled(_logger, task.Id, lease.ExecutorId, problem);
+                running.Revoke();
+                await lease.KillAsync(TimeSpan.FromMilliseconds(_settings.ShutdownGraceMs));
             }
-            else if (running.StopRequested)
-            {
-                await FinishAsync(running.Task, TaskStatuses.Cancelled, error: null);
-            }
-            else
-            {
-                await FinishAsync(running.Task, TaskStatuses.Failed, new ErrorInfo("executor_crashed", $"The executor {lease.ExecutorId} stopped unexpectedly ({lease.Client.Peer.CloseReason ?? "process exited"}); messages received so far are kept."));
-            }
-        }
-        catch (Exception ex) when (ex is JsonRpcException or JsonRpcConnectionLostException or TimeoutException)
-        {
-            await FinishAsync(running.Task, running.StopRequested ? TaskStatuses.Cancelled : TaskStatuses.Failed, new ErrorInfo("executor_error", ex.Message));
+
+            await _status.FinishAsync(running.Task, outcome.Status, outcome.Error, outcome.Report, written => running.Task = written);
         }
         finally
         {
-            running.Revoked = true;
+            running.Revoke();
             await _tokens.RevokeAsync(token);
             await running.Ended.CancelAsync();
             _running.TryRemove(task.Id, out _);
@@ -266,43 +292,6 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             running.Finished.TrySetResult();
         }
     }
-
-    private async Task<AgorTask> FinishAsync(AgorTask task, string status, ErrorInfo? error, ReportCompletionParams? report = null)
-    {
-        var current = await _store.Tasks.GetAsync(task.Id) ?? task;
-        if (current.IsFinished)
-        {
-            return current;
-        }
-
-        var finished = task with
-        {
-            Status = status,
-            CompletedAt = _clock.GetUtcNow(),
-            Error = status == TaskStatuses.Cancelled ? null : error,
-            TokenUsage = report?.TokenUsage ?? task.TokenUsage,
-            CostUsd = report?.CostUsd ?? task.CostUsd,
-            AgentSessionId = report?.AgentSessionId ?? task.AgentSessionId,
-        };
-        await _store.Tasks.UpdateAsync(finished);
-        if (_running.TryGetValue(task.Id, out var running))
-        {
-            // Seen at once by whoever asks for the session's status after the announcement below.
-            running.Task = finished;
-        }
-
-        if (finished.AgentSessionId is { Length: > 0 } agentSession)
-        {
-            await _store.Sessions.SetAgentSessionIdAsync(task.SessionId, agentSession, _clock.GetUtcNow());
-        }
-
-        TaskCoordinatorLog.TaskStatus(_logger, task.Id, task.SessionId, status, error is null ? string.Empty : $" ({error.Code}: {error.Message})");
-        await PublishTaskAsync(finished);
-        return finished;
-    }
-
-    private Task PublishTaskAsync(AgorTask task) =>
-        _events.PublishAsync(EventNames.TaskUpdated, task.SessionId, TaskView.From(task), ApiJsonContext.Default.TaskView);
 
     /// <summary>One session's tasks, run one after the other by a loop that lives while there is work.</summary>
     private sealed class SessionQueue

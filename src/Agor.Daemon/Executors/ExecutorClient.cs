@@ -56,11 +56,20 @@ internal sealed class ExecutorClient : IAsyncDisposable
     public Task<ShutdownResult> ShutdownAsync(string reason, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Peer.InvokeAsync(Methods.Shutdown, new ShutdownParams(reason, (int)timeout.TotalMilliseconds), timeout + TimeSpan.FromSeconds(1), cancellationToken);
 
-    public Task<ExecutePromptResult> ExecutePromptAsync(ExecutePromptParams parameters, CancellationToken cancellationToken = default) =>
-        Peer.InvokeAsync(Methods.ExecutePrompt, parameters, cancellationToken: cancellationToken);
+    /// <summary>A ping that must be answered within <paramref name="timeout"/> (the heartbeat of a running task).</summary>
+    public Task<PingResult> PingAsync(TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.Ping, new PingParams(), timeout, cancellationToken);
 
-    public Task<StopTaskResult> StopTaskAsync(StopTaskParams parameters, CancellationToken cancellationToken = default) =>
-        Peer.InvokeAsync(Methods.StopTask, parameters, cancellationToken: cancellationToken);
+    // Every call to an executor is bounded: an executor that takes a request and never answers
+    // (hung, hostile, or stopped with SIGSTOP) must not hang its caller.
+
+    /// <summary>Throws <see cref="JsonRpcTimeoutException"/> when no answer comes within <paramref name="timeout"/>.</summary>
+    public Task<ExecutePromptResult> ExecutePromptAsync(ExecutePromptParams parameters, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.ExecutePrompt, parameters, timeout, cancellationToken);
+
+    /// <summary>Throws <see cref="JsonRpcTimeoutException"/> when no answer comes within <paramref name="timeout"/>.</summary>
+    public Task<StopTaskResult> StopTaskAsync(StopTaskParams parameters, TimeSpan timeout, CancellationToken cancellationToken = default) =>
+        Peer.InvokeAsync(Methods.StopTask, parameters, timeout, cancellationToken);
 
     public ValueTask DisposeAsync() => Peer.DisposeAsync();
 }

@@ -32,6 +32,16 @@ internal sealed class ExecutorLease : IAsyncDisposable
     /// <summary>Records the task the executor runs, for <c>GET /executors</c>.</summary>
     public void AssignTask(string taskId) => Executor.TaskId = taskId;
 
+    /// <summary>
+    /// Kills the executor and everything it started now (no <c>shutdown</c> first: it did not keep its
+    /// word), and waits up to <paramref name="bound"/> for it to be reaped. True when it was.
+    /// </summary>
+    public async Task<bool> KillAsync(TimeSpan bound)
+    {
+        Executor.Process.Kill();
+        return await Task.WhenAny(Executor.Process.Exited, Task.Delay(bound)) == Executor.Process.Exited;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) == 0)

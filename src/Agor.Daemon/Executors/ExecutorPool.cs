@@ -292,6 +292,13 @@ internal sealed class ExecutorPool : IAsyncDisposable
     {
         lock (_lock)
         {
+            // It died during the hand-off: the watch has already begun stopping it and will free its
+            // place. Marking it Busy would let the lease's return free that place a second time.
+            if (executor.State is ExecutorState.Stopping or ExecutorState.Stopped)
+            {
+                throw new ExecutorStartException(executor.Id, "the executor stopped before it could be handed out");
+            }
+
             executor.State = ExecutorState.Busy;
         }
 

@@ -38,6 +38,15 @@ internal static class ConfigTemplate
           executor_path: ""                # default: the agor-executor shipped beside agor
           shutdown_grace_ms: 3000
           max_line_bytes: 8388608
+          request_timeout_ms: 10000        # execute_prompt, stop_task and heartbeat pings get no longer to answer
+          stop_grace_ms: 5000              # a stopped task's executor is killed if it has not reported by then
+          task_timeout_ms: 14400000        # 4 h; 0: no limit (enforced by the executor and the daemon)
+          heartbeat_interval_ms: 10000     # a running executor that does not answer a ping fails its task; 0: off
+
+        limits:
+          max_messages_per_task: 100000    # past it the task fails (limit_exceeded)
+          max_event_bytes: 4194304         # a larger event is dropped, the task goes on
+          max_stored_bytes_per_task: 268435456
 
         """;
 }

@@ -31,10 +31,12 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly StreamShutdown _streams;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
+    private readonly ExecutionSettings _settings;
     private int _stopped;
 
-    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILoggerFactory loggers, ILogger logger)
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings)
     {
+        _settings = settings;
         _loggers = loggers;
         _streams = streams;
         _app = app;
@@ -81,7 +83,7 @@ internal sealed class DaemonHost : IAsyncDisposable
             cancellationToken);
         ledger.Follow(pool);
         pool.Changed += change => PublishExecutorChange(events, change, logger);
-        var coordinator = new TaskCoordinator(store, pool, tokens, events, clock, loggers.CreateLogger<TaskCoordinator>());
+        var coordinator = new TaskCoordinator(store, pool, tokens, events, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
 
         builder.Services.AddSingleton(config);
@@ -109,14 +111,20 @@ internal sealed class DaemonHost : IAsyncDisposable
         ExecutorEndpoints.Map(app);
         AuditEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, loggers, logger);
+        var host = new DaemonHost(app, store, pool, coordinator, streams, loggers, logger, config.Execution);
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         HostLog.Listening(logger, DaemonVersion.Current, host.Address, config.Home, databasePath);
         return host;
     }
 
-    /// <summary>Stops in order: no new prompts, running tasks cancelled, the pool shut down, the API closed.</summary>
+    /// <summary>
+    /// Stops in order: no new prompts, running tasks cancelled, the pool shut down, the API closed.
+    /// Bounded whatever the executors do: tasks get <c>stop_grace_ms</c> to report and their killed
+    /// executors <c>shutdown_grace_ms</c> to be reaped (a second <c>shutdown_grace_ms</c> is slack);
+    /// the pool then takes at most 3 × <c>shutdown_grace_ms</c> + 1 s per executor, in parallel, and
+    /// the API 5 s (see docs/DECISIONS.md).
+    /// </summary>
     public async Task StopAsync()
     {
         if (Interlocked.Exchange(ref _stopped, 1) == 1)
@@ -125,7 +133,17 @@ internal sealed class DaemonHost : IAsyncDisposable
         }
 
         HostLog.ShuttingDown(_logger);
-        await _coordinator.ShutdownAsync();
+        var tasksBound = TimeSpan.FromMilliseconds(_settings.StopGraceMs + (2.0 * _settings.ShutdownGraceMs));
+        try
+        {
+            await _coordinator.ShutdownAsync().WaitAsync(tasksBound);
+        }
+        catch (TimeoutException)
+        {
+            // Should not happen (every step inside is bounded); if it does, the pool's shutdown below kills what is left.
+            HostLog.TasksStopTimedOut(_logger, tasksBound.TotalMilliseconds);
+        }
+
         await _pool.DisposeAsync();
         await _streams.EndStreamsAsync();
         await _app.StopAsync();

@@ -33,4 +33,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 809, Level = LogLevel.Warning, Message = "could not publish {EventType}")]
     public static partial void PublishFailed(ILogger logger, Exception exception, string eventType);
+
+    [LoggerMessage(EventId = 810, Level = LogLevel.Warning, Message = "shutting down: tasks still not stopped after {BoundMs} ms; the pool ends their executors now")]
+    public static partial void TasksStopTimedOut(ILogger logger, double boundMs);
 }

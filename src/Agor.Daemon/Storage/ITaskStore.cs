@@ -14,6 +14,15 @@ internal interface ITaskStore
     /// <summary>Tasks in any of <paramref name="statuses"/>, oldest first.</summary>
     Task<IReadOnlyList<AgorTask>> ListByStatusAsync(IReadOnlyCollection<string> statuses, CancellationToken cancellationToken = default);
 
-    /// <summary>Replaces the stored task with <paramref name="task"/> (same id); false when there is none.</summary>
+    /// <summary>
+    /// Replaces the stored task with <paramref name="task"/> (same id) unless the stored one has
+    /// finished: a final status is never overwritten. False when there is no such unfinished task.
+    /// </summary>
     Task<bool> UpdateAsync(AgorTask task, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Replaces the stored task only while its status is one of <paramref name="fromStatuses"/>, in
+    /// one statement (compare and set). False when it was not: someone else moved it first.
+    /// </summary>
+    Task<bool> TryTransitionAsync(AgorTask task, IReadOnlyCollection<string> fromStatuses, CancellationToken cancellationToken = default);
 }

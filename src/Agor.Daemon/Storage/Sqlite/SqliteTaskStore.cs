@@ -27,8 +27,10 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
             input_tokens = $input_tokens, output_tokens = $output_tokens,
             cache_creation_input_tokens = $cache_creation_input_tokens, cache_read_input_tokens = $cache_read_input_tokens,
             cost_usd = $cost_usd, error_code = $error_code, error_message = $error_message, agent_session_id = $agent_session_id
-        WHERE id = $id
+        WHERE id = $id AND status IN
         """;
+
+    private static readonly string[] Unfinished = [TaskStatuses.Queued, TaskStatuses.Running, TaskStatuses.AwaitingPermission];
 
     public Task CreateAsync(AgorTask task, CancellationToken cancellationToken = default)
     {
@@ -70,10 +72,33 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
             cancellationToken);
     }
 
-    public async Task<bool> UpdateAsync(AgorTask task, CancellationToken cancellationToken = default)
+    public Task<bool> UpdateAsync(AgorTask task, CancellationToken cancellationToken = default) =>
+        TryTransitionAsync(task, Unfinished, cancellationToken);
+
+    public async Task<bool> TryTransitionAsync(AgorTask task, IReadOnlyCollection<string> fromStatuses, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(task);
-        return await database.ExecuteAsync(Update, p => Bind(p, task), cancellationToken) > 0;
+        ArgumentNullException.ThrowIfNull(fromStatuses);
+        if (fromStatuses.Count == 0)
+        {
+            return false;
+        }
+
+        // One parameter per status ($from0, $from1...): only parameter names are generated.
+        var names = Enumerable.Range(0, fromStatuses.Count).Select(i => $"$from{i}").ToArray();
+        var rows = await database.ExecuteAsync(
+            $"{Update} ({string.Join(", ", names)})",
+            p =>
+            {
+                Bind(p, task);
+                var i = 0;
+                foreach (var status in fromStatuses)
+                {
+                    p.Set(names[i++], status);
+                }
+            },
+            cancellationToken);
+        return rows > 0;
     }
 
     private static void Bind(SqliteParameterCollection p, AgorTask task)
