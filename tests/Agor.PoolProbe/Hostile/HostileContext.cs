@@ -19,6 +19,9 @@ internal sealed class HostileContext(HostileConnection connection, HostileOption
 
     public string TaskId => Task.GetProperty("task_id").GetString()!;
 
+    /// <summary>The script's run on <c>execute_prompt</c>; a <c>shutdown</c> waits (a little) for it, so its last answers are recorded.</summary>
+    public Task ScriptRun { get; set; } = System.Threading.Tasks.Task.CompletedTask;
+
     /// <summary>Completes when the daemon sends <c>stop_task</c>.</summary>
     public TaskCompletionSource StopRequested { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 

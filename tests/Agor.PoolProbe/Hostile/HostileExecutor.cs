@@ -55,7 +55,8 @@ internal static class HostileExecutor
             case "execute_prompt":
                 context.Task = parameters;
                 context.Record.Write("execute_prompt", context.TaskId);
-                await script.OnExecutePrompt(context, id);
+                context.ScriptRun = script.OnExecutePrompt(context, id);
+                await context.ScriptRun;
                 break;
             case "stop_task":
                 context.Record.Write("stop_task", parameters.GetProperty("task_id").GetString()!);
@@ -70,6 +71,7 @@ internal static class HostileExecutor
                 context.Record.Write("shutdown", script.AnswersShutdown ? "answered" : "ignored");
                 if (script.AnswersShutdown)
                 {
+                    await Task.WhenAny(context.ScriptRun, Task.Delay(TimeSpan.FromSeconds(5)));
                     await context.Connection.AnswerAsync(id, new JsonObject { ["status"] = "idle" });
                     shutdown.TrySetResult();
                 }

@@ -47,25 +47,22 @@ internal static class ReportingScripts
         context.Record.Write("second_completion", await context.CompleteAsync("failed"));
     }
 
-    /// <summary>Completes, then at once asks for a key and a permission with the same token, and reports a message.</summary>
+    /// <summary>Completes, then at once (before the daemon has written anything) asks for a key and a permission with the same token, and reports a message.</summary>
     public static async Task AfterCompletionAsync(HostileContext context, JsonElement? id)
     {
         await context.Connection.AnswerAsync(id, new JsonObject { ["accepted"] = true });
         await context.Connection.NotifyAsync("report_message", context.Message(1, new JsonObject { ["text"] = "before" }));
-        var completion = context.Connection.CallAsync("report_completion", new JsonObject { ["session_token"] = context.Token, ["task_id"] = context.TaskId, ["status"] = "completed" });
-        // Sent right behind the completion, before its answer: the daemon reads them in this order.
-        var key = context.Connection.CallAsync("get_api_key", new JsonObject { ["session_token"] = context.Token, ["service"] = "anthropic" });
-        var permission = context.Connection.CallAsync("request_permission", new JsonObject
+        context.Record.Write("completion", await context.CompleteAsync());
+        context.Record.Write("key_after_completion", await context.Connection.CallAsync("get_api_key", new JsonObject { ["session_token"] = context.Token, ["service"] = "anthropic" }));
+        context.Record.Write("permission_after_completion", await context.Connection.CallAsync("request_permission", new JsonObject
         {
             ["session_token"] = context.Token,
             ["task_id"] = context.TaskId,
             ["tool_name"] = "Bash",
             ["tool_input"] = new JsonObject { ["command"] = "true" },
-        });
+        }));
         await context.Connection.NotifyAsync("report_message", context.Message(2, new JsonObject { ["text"] = "after" }));
-        context.Record.Write("completion", await completion);
-        context.Record.Write("key_after_completion", await key);
-        context.Record.Write("permission_after_completion", await permission);
+        context.Record.Write("done", context.TaskId);
     }
 
     /// <summary>Sequences 1, 2, 2, 1, 3: a repeat and a step back between good ones.</summary>

@@ -146,6 +146,15 @@ public sealed class DaemonProcess : IAsyncDisposable
             yaml.AppendLine("  " + line);
         }
 
+        if (options.Limits.Count > 0)
+        {
+            yaml.AppendLine("limits:");
+            foreach (var line in options.Limits)
+            {
+                yaml.AppendLine("  " + line);
+            }
+        }
+
         return yaml.ToString();
     }
 

@@ -15,6 +15,9 @@ public sealed record DaemonProcessOptions
     /// <summary>Extra lines of the <c>execution:</c> section, e.g. <c>max_executors: 1</c>.</summary>
     public IReadOnlyList<string> Execution { get; init; } = [];
 
+    /// <summary>Lines of the <c>limits:</c> section, e.g. <c>max_messages_per_task: 100</c>.</summary>
+    public IReadOnlyList<string> Limits { get; init; } = [];
+
     /// <summary>Extra variables in the daemon's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -1,0 +1,94 @@
+using System.Diagnostics;
+
+namespace Agor.Daemon.Tests.Hostile;
+
+/// <summary>
+/// One task cannot make the daemon store or hold without bound: a million messages, events of
+/// 8 MB, or many big ones stop at the configured limits, the daemon's memory stays within a stated
+/// bound, its database does not grow past the limit, and /health answers throughout.
+/// </summary>
+public sealed class TaskLimitTests
+{
+    // A daemon at rest is ~150 MiB; what it may hold on top while fending off one hostile task.
+    private const double RssBoundMiB = 450;
+
+    [SkippableFact(Timeout = 300_000)]
+    public async Task AMillionMessages_StopAtMaxMessagesPerTask_TheTaskFails_AndMemoryAndDiskStayBounded()
+    {
+        await using var d = await HostileDaemon.StartAsync("flood", limits: ["max_messages_per_task: 1000"], count: 1_000_000);
+        var h = d.Harness;
+        var session = await h.CreateSessionAsync();
+        var taskId = await h.PromptAsync(session, "flood");
+
+        var (task, peakRss) = await WatchUntilEndAsync(d, taskId);
+
+        Assert.Equal("failed", task.GetProperty("status").GetString());
+        Assert.Equal("limit_exceeded", task.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(1000, (await h.Daemon.GetAsync($"/sessions/{session}/messages?limit=5000")).GetArrayLength());
+        Assert.True(peakRss < RssBoundMiB, $"daemon RSS peaked at {peakRss:0} MiB");
+        Assert.True(d.DatabaseMiB() < 32, $"database at {d.DatabaseMiB():0.0} MiB");
+        Assert.Equal("ok", (await h.Daemon.GetAsync("/health")).GetProperty("status").GetString());
+        Assert.True(CountLines(h.Daemon.Log, "message dropped") < 200, "refusals are logged once per burst");
+    }
+
+    [SkippableFact(Timeout = 300_000)]
+    public async Task EventsOf8MB_AreDroppedAtMaxEventBytes_AndTheTaskCompletes_WithMemoryBounded()
+    {
+        await using var d = await HostileDaemon.StartAsync("big-events", count: 20, bytes: 8_000_000);
+        var h = d.Harness;
+        var session = await h.CreateSessionAsync();
+        var taskId = await h.PromptAsync(session, "big events");
+
+        var (task, peakRss) = await WatchUntilEndAsync(d, taskId);
+
+        Assert.Equal("completed", task.GetProperty("status").GetString());
+        Assert.Equal(["20"], d.Recorded("big_sent"));
+        Assert.Empty((await h.Daemon.GetAsync($"/sessions/{session}/messages")).EnumerateArray());
+        Assert.True(peakRss < RssBoundMiB, $"daemon RSS peaked at {peakRss:0} MiB");
+        Assert.True(d.DatabaseMiB() < 8, $"database at {d.DatabaseMiB():0.0} MiB");
+        Assert.Contains("over limits.max_event_bytes", h.Daemon.Log, StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 300_000)]
+    public async Task BigEventsPastMaxStoredBytesPerTask_FailTheTask_AndTheDatabaseStaysUnderTheLimit()
+    {
+        await using var d = await HostileDaemon.StartAsync("big-events", limits: ["max_stored_bytes_per_task: 8388608"], count: 30, bytes: 3_000_000);
+        var h = d.Harness;
+        var session = await h.CreateSessionAsync();
+        var taskId = await h.PromptAsync(session, "many big events");
+
+        var (task, peakRss) = await WatchUntilEndAsync(d, taskId);
+
+        Assert.Equal("failed", task.GetProperty("status").GetString());
+        Assert.Equal("limit_exceeded", task.GetProperty("error").GetProperty("code").GetString());
+        Assert.Equal(2, (await h.Daemon.GetAsync($"/sessions/{session}/messages")).GetArrayLength());
+        Assert.True(peakRss < RssBoundMiB, $"daemon RSS peaked at {peakRss:0} MiB");
+
+        // Two 3 MB events, each stored once (the event log refers to the message, it does not copy it), plus SQLite's overhead.
+        Assert.True(d.DatabaseMiB() < 16, $"database at {d.DatabaseMiB():0.0} MiB");
+    }
+
+    /// <summary>Waits for the task to end, sampling the daemon's RSS and its /health meanwhile.</summary>
+    private static async Task<(System.Text.Json.JsonElement Task, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId)
+    {
+        var end = d.Harness.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(240));
+        var peak = d.DaemonRssMiB();
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
+        var health = Stopwatch.StartNew();
+        while (!end.IsCompleted)
+        {
+            await Task.WhenAny(end, timer.WaitForNextTickAsync().AsTask());
+            peak = Math.Max(peak, d.DaemonRssMiB());
+            if (health.Elapsed > TimeSpan.FromSeconds(1))
+            {
+                Assert.Equal("ok", (await d.Harness.Daemon.GetAsync("/health")).GetProperty("status").GetString());
+                health.Restart();
+            }
+        }
+
+        return (await end, peak);
+    }
+
+    private static int CountLines(string log, string text) =>
+        log.Split('\n').Count(l => l.Contains(text, StringComparison.Ordinal));
+}
