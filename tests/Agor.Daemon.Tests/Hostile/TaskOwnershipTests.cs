@@ -75,6 +75,6 @@ public sealed class TaskOwnershipTests
         Assert.Equal(["ok"], d.Recorded("first_completion"));
         Assert.Equal("completed", task.GetProperty("status").GetString());
         var audit = (await h.Daemon.GetAsync("/audit?limit=100")).EnumerateArray().Where(a => a.GetProperty("method").GetString() == "report_completion").ToList();
-        Assert.Equal(["ok", "invalid_token"], audit.Select(a => a.GetProperty("outcome").GetString()).Order());
+        Assert.Equal(["invalid_token", "ok"], audit.Select(a => a.GetProperty("outcome").GetString()).Order());
     }
 }

@@ -3,22 +3,33 @@ using Microsoft.Data.Sqlite;
 
 namespace Agor.Daemon.Storage.Sqlite;
 
-/// <summary>Stored live events in the <c>events</c> table; ids increase across all sessions.</summary>
+/// <summary>
+/// Stored live events in the <c>events</c> table; ids increase across all sessions. A
+/// <c>message.created</c> event keeps only a reference to its message's data (the messages table
+/// has it): an event of megabytes is stored once, not twice.
+/// </summary>
 internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
 {
-    private const string Columns = "id, type, session_id, data, occurred_at";
+    private const string MessageCreated = "message.created";
+
+    private const string Columns = """
+        e.id, e.type, e.session_id, e.data, e.occurred_at, e.message_sequence, m.event_data AS message_data
+        FROM events e LEFT JOIN messages m ON e.message_sequence IS NOT NULL AND m.session_id = e.session_id AND m.sequence = e.message_sequence
+        """;
 
     public async Task<StoredEvent> AppendAsync(StoredEvent storedEvent, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(storedEvent);
+        var reference = storedEvent.Type == MessageCreated && storedEvent.SessionId is not null ? MessageEventData.Strip(storedEvent.Data) : null;
         var stored = await database.ExecuteReturningAsync(
-            "INSERT INTO events (type, session_id, data, occurred_at) VALUES ($type, $session_id, $data, $occurred_at) RETURNING id",
+            "INSERT INTO events (type, session_id, data, occurred_at, message_sequence) VALUES ($type, $session_id, $data, $occurred_at, $message_sequence) RETURNING id",
             p =>
             {
                 p.Set("$type", storedEvent.Type);
                 p.Set("$session_id", storedEvent.SessionId);
-                p.Set("$data", storedEvent.Data);
+                p.Set("$data", reference?.Data ?? storedEvent.Data);
                 p.Set("$occurred_at", storedEvent.Time);
+                p.Set("$message_sequence", reference?.Sequence);
             },
             row => storedEvent with { Id = row.Int64("id") },
             cancellationToken);
@@ -36,7 +47,7 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         return sessionId is null
             ? database.QueryAsync(
-                $"SELECT {Columns} FROM events WHERE id > $after ORDER BY id LIMIT $limit",
+                $"SELECT {Columns} WHERE e.id > $after ORDER BY e.id LIMIT $limit",
                 p =>
                 {
                     p.Set("$after", afterId);
@@ -45,7 +56,7 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
                 Read,
                 cancellationToken)
             : database.QueryAsync(
-                $"SELECT {Columns} FROM events WHERE session_id = $session_id AND id > $after ORDER BY id LIMIT $limit",
+                $"SELECT {Columns} WHERE e.session_id = $session_id AND e.id > $after ORDER BY e.id LIMIT $limit",
                 p =>
                 {
                     p.Set("$session_id", sessionId);
@@ -61,7 +72,7 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         Id = row.Int64("id"),
         Type = row.Text("type"),
         SessionId = row.TextOrNull("session_id"),
-        Data = row.Text("data"),
+        Data = row.Int64OrNull("message_sequence") is null ? row.Text("data") : MessageEventData.Restore(row.Text("data"), row.TextOrNull("message_data")),
         Time = row.Time("occurred_at"),
     };
 }

@@ -108,7 +108,12 @@ internal static class SqliteMigrations
         CREATE INDEX events_session ON events (session_id, id);
         """;
 
-    private static readonly string[] Scripts = [Version1];
+    // A message.created event refers to its message instead of holding a second copy of its data.
+    private const string Version2 = """
+        ALTER TABLE events ADD COLUMN message_sequence INTEGER;
+        """;
+
+    private static readonly string[] Scripts = [Version1, Version2];
 
     /// <summary>The version this code brings a database to.</summary>
     public static int LatestVersion => Scripts.Length;
