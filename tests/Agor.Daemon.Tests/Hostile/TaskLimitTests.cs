@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Xunit.Abstractions;
 
 namespace Agor.Daemon.Tests.Hostile;
 
@@ -7,7 +8,7 @@ namespace Agor.Daemon.Tests.Hostile;
 /// 8 MB, or many big ones stop at the configured limits, the daemon's memory stays within a stated
 /// bound, its database does not grow past the limit, and /health answers throughout.
 /// </summary>
-public sealed class TaskLimitTests
+public sealed class TaskLimitTests(ITestOutputHelper output)
 {
     // A daemon at rest is ~150 MiB; what it may hold on top while fending off one hostile task.
     private const double RssBoundMiB = 450;
@@ -69,10 +70,12 @@ public sealed class TaskLimitTests
     }
 
     /// <summary>Waits for the task to end, sampling the daemon's RSS and its /health meanwhile.</summary>
-    private static async Task<(System.Text.Json.JsonElement Task, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId)
+    private async Task<(System.Text.Json.JsonElement Task, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId)
     {
         var end = d.Harness.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(240));
-        var peak = d.DaemonRssMiB();
+        var baseline = d.DaemonRssMiB();
+        var peak = baseline;
+        var clock = Stopwatch.StartNew();
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(200));
         var health = Stopwatch.StartNew();
         while (!end.IsCompleted)
@@ -86,6 +89,7 @@ public sealed class TaskLimitTests
             }
         }
 
+        output.WriteLine($"daemon RSS: {baseline:0} MiB before, {peak:0} MiB at peak; database {d.DatabaseMiB():0.0} MiB; {clock.Elapsed.TotalSeconds:0.0} s");
         return (await end, peak);
     }
 
