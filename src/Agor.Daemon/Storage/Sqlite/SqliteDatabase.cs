@@ -18,9 +18,11 @@ internal sealed class SqliteDatabase : IAsyncDisposable
 
     private static readonly string ReaderSetup = string.Create(CultureInfo.InvariantCulture, $"PRAGMA busy_timeout = {BusyTimeoutMs};");
 
+    // journal_size_limit: the write-ahead log is cut back to 16 MiB after each checkpoint, so a burst
+    // of writes (a task storing thousands of messages) does not leave a log of its size on disk.
     private static readonly string WriterSetup = string.Create(
         CultureInfo.InvariantCulture,
-        $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;");
+        $"PRAGMA busy_timeout = {BusyTimeoutMs}; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL; PRAGMA journal_size_limit = 16777216;");
 
     private readonly SqliteConnection _writer;
     private readonly string _readConnectionString;
