@@ -103,6 +103,17 @@ internal static class EventStreamEndpoint
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // The daemon is stopping: what was already queued (the tasks' final statuses) still goes
+            // out, else a stop that ends its tasks quickly could close the stream before they are read.
+            if (shutdown.Token.IsCancellationRequested && !requestAborted.IsCancellationRequested)
+            {
+                while (events.TryRead(out var daemonEvent))
+                {
+                    Write(writer, daemonEvent);
+                }
+
+                await writer.FlushAsync(requestAborted);
+            }
         }
     }
 

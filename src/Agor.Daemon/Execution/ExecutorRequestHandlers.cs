@@ -41,17 +41,17 @@ internal sealed class ExecutorRequestHandlers(
     {
         // One per connection: what this executor had refused, so a flood is logged in a few lines.
         var refusals = new RefusalThrottle();
-        peer.AddRequestHandler(Methods.GetExecutionContext, (p, ct) => Audited(executorId, Methods.GetExecutionContext.Name, p.SessionToken, null, null, running => GetContextAsync(running, ct), ct));
-        peer.AddRequestHandler(Methods.GetApiKey, (p, ct) => Audited(executorId, Methods.GetApiKey.Name, p.SessionToken, null, $"service={p.Service}", running => GetApiKey(running, p.Service), ct));
-        peer.AddRequestHandler(Methods.RequestPermission, (p, ct) => Audited(executorId, Methods.RequestPermission.Name, p.SessionToken, p.TaskId, $"tool={p.ToolName}", running => RequestPermissionAsync(running, p), ct));
-        peer.AddRequestHandler(Methods.ReportCompletion, (p, ct) => Audited(executorId, Methods.ReportCompletion.Name, p.SessionToken, p.TaskId, $"status={p.Status}", running => ReportCompletion(running, p), ct));
+        peer.AddRequestHandler(Methods.GetExecutionContext, (p, ct) => Audited(executorId, refusals, Methods.GetExecutionContext.Name, p.SessionToken, null, null, running => GetContextAsync(running, ct), ct));
+        peer.AddRequestHandler(Methods.GetApiKey, (p, ct) => Audited(executorId, refusals, Methods.GetApiKey.Name, p.SessionToken, null, $"service={p.Service}", running => GetApiKey(running, p.Service), ct));
+        peer.AddRequestHandler(Methods.RequestPermission, (p, ct) => Audited(executorId, refusals, Methods.RequestPermission.Name, p.SessionToken, p.TaskId, $"tool={p.ToolName}", running => RequestPermissionAsync(running, p), ct));
+        peer.AddRequestHandler(Methods.ReportCompletion, (p, ct) => Audited(executorId, refusals, Methods.ReportCompletion.Name, p.SessionToken, p.TaskId, $"status={p.Status}", running => ReportCompletion(running, p), ct));
         peer.AddNotificationHandler(Methods.ReportMessage, (p, ct) => OnMessageAsync(executorId, refusals, p, ct));
         peer.AddNotificationHandler(Methods.ReportError, (p, ct) => OnErrorAsync(executorId, refusals, p, ct));
         peer.AddNotificationHandler(Methods.ReportProgress, (p, ct) => OnProgressAsync(executorId, refusals, p, ct));
     }
 
     private async ValueTask<TResult> Audited<TResult>(
-        string executorId, string method, string? token, string? taskId, string? detail,
+        string executorId, RefusalThrottle refusals, string method, string? token, string? taskId, string? detail,
         Func<RunningTask, ValueTask<TResult>> handle, CancellationToken cancellationToken)
     {
         SessionToken record;
@@ -69,8 +69,13 @@ internal sealed class ExecutorRequestHandlers(
         }
         catch (JsonRpcException ex)
         {
+            // Every request is audited (SPEC); the log line comes once per burst.
             await AuditAsync(executorId, method, null, taskId, "invalid_token", detail);
-            TaskCoordinatorLog.Refused(logger, executorId, method, ex.Message);
+            if (refusals.ShouldLog("request_invalid_token", out _))
+            {
+                TaskCoordinatorLog.Refused(logger, executorId, method, ex.Message);
+            }
+
             throw;
         }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Agor.Testing.Support;
+using Xunit.Abstractions;
 
 namespace Agor.Daemon.Tests.Hostile;
 
@@ -8,7 +9,7 @@ namespace Agor.Daemon.Tests.Hostile;
 /// the process stopped with SIGSTOP, a task running past its timeout — cannot hang a stop, SIGTERM
 /// or the task: each ends within the bound its configuration gives, the executor killed and reaped.
 /// </summary>
-public sealed class HungExecutorTests
+public sealed class HungExecutorTests(ITestOutputHelper output)
 {
     // Generous slack over the configured bounds: a loaded CI machine, the process start of the probe.
     private static readonly TimeSpan Slack = TimeSpan.FromSeconds(4);
@@ -28,6 +29,7 @@ public sealed class HungExecutorTests
         var stopped = await h.Daemon.PostAsync($"/tasks/{taskId}/stop");
         clock.Stop();
 
+        output.WriteLine($"stop answered after {clock.Elapsed.TotalMilliseconds:0} ms (stop_grace_ms 1000, shutdown_grace_ms 1000)");
         Assert.Equal("cancelled", stopped.GetProperty("status").GetString());
         Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(1000 + 1000) + Slack, $"stop took {clock.Elapsed}");
         Assert.Contains(taskId, d.Recorded("stop_task"));
@@ -52,6 +54,7 @@ public sealed class HungExecutorTests
 
         // DaemonHost.StopAsync: stop grace + 2 × shutdown grace for the tasks, the pool's 3 × grace + 1 s, the API's 5 s.
         var bound = TimeSpan.FromMilliseconds(1000 + (2 * 1000) + (3 * 1000) + 1000 + 5000);
+        output.WriteLine($"SIGTERM to exit: {clock.Elapsed.TotalMilliseconds:0} ms (bound {bound.TotalMilliseconds:0} ms)");
         Assert.True(clock.Elapsed < bound + Slack, $"SIGTERM took {clock.Elapsed}, bound {bound}");
         Assert.Equal(0, h.Daemon.ExitCode);
         Assert.False(ProcessTable.IsRunning(executorPid));
@@ -86,6 +89,7 @@ public sealed class HungExecutorTests
         var clock = Stopwatch.StartNew();
 
         var task = await h.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(30));
+        output.WriteLine($"SIGSTOPped executor: task failed {clock.Elapsed.TotalMilliseconds:0} ms after the stop");
 
         Assert.Equal("failed", task.GetProperty("status").GetString());
         Assert.Equal("executor_unresponsive", task.GetProperty("error").GetProperty("code").GetString());
