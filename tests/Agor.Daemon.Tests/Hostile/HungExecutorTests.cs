@@ -58,7 +58,7 @@ public sealed class HungExecutorTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < bound + Slack, $"SIGTERM took {clock.Elapsed}, bound {bound}");
         Assert.Equal(0, h.Daemon.ExitCode);
         Assert.False(ProcessTable.IsRunning(executorPid));
-        Assert.Contains(h.Events.Events, e => e.Type == "task.updated" && e.Str("id") == taskId && e.Str("status") == "cancelled");
+        await h.Events.WaitForAsync(e => e.Type == "task.updated" && e.Str("id") == taskId && e.Str("status") == "cancelled", TimeSpan.FromSeconds(10));
     }
 
     [SkippableFact(Timeout = 90_000)]
