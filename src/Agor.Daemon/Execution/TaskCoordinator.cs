@@ -100,7 +100,14 @@ internal sealed class TaskCoordinator : IAsyncDisposable
 
             if (_waitingForExecutor.TryGetValue(taskId, out var waiting))
             {
-                await waiting.CancelAsync();
+                try
+                {
+                    await waiting.CancelAsync();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The wait ended (an executor was handed out) between the look-up and now.
+                }
             }
 
             // Queued: cancelled only if it still is. A dispatch registers the task as running before
