@@ -33,6 +33,29 @@ public sealed class TaskLimitTests(ITestOutputHelper output)
     }
 
     [SkippableFact(Timeout = 300_000)]
+    public async Task AMillionMessagesAfterCompletion_AreRefused_WithoutGrowingTheAuditOrTheLog()
+    {
+        await using var d = await HostileDaemon.StartAsync("flood-after-completion", count: 1_000_000);
+        var h = d.Harness;
+        var session = await h.CreateSessionAsync();
+        var taskId = await h.PromptAsync(session, "complete, then flood");
+
+        var (task, _) = await WatchUntilEndAsync(d, taskId);
+        var executorGone = h.Events.WaitForAsync(e => e.Type == "executor.updated" && e.Str("kind") is "stopped" or "crashed", TimeSpan.FromSeconds(60));
+        var (_, peakRss) = await WatchUntilAsync(d, executorGone);
+        output.WriteLine($"flood sent before the executor was shut down: {string.Join(", ", d.Recorded("flood_sent"))}");
+
+        Assert.Equal("completed", task.GetProperty("status").GetString());
+        Assert.Empty((await h.Daemon.GetAsync($"/sessions/{session}/messages")).EnumerateArray());
+        var refusedAudits = (await h.Daemon.GetAsync("/audit?limit=10000")).EnumerateArray().Count(a => a.GetProperty("method").GetString() == "report_message");
+        output.WriteLine($"refused report_message: {refusedAudits} audit entries, {CountLines(h.Daemon.Log, "refused report_message")} log lines");
+        Assert.InRange(refusedAudits, 1, 200);
+        Assert.True(CountLines(h.Daemon.Log, "refused report_message") < 200, "refusals are logged once per burst");
+        Assert.True(peakRss < RssBoundMiB, $"daemon RSS peaked at {peakRss:0} MiB");
+        Assert.Equal("ok", (await h.Daemon.GetAsync("/health")).GetProperty("status").GetString());
+    }
+
+    [SkippableFact(Timeout = 300_000)]
     public async Task EventsOf8MB_AreDroppedAtMaxEventBytes_AndTheTaskCompletes_WithMemoryBounded()
     {
         await using var d = await HostileDaemon.StartAsync("big-events", count: 20, bytes: 8_000_000);
@@ -70,9 +93,12 @@ public sealed class TaskLimitTests(ITestOutputHelper output)
     }
 
     /// <summary>Waits for the task to end, sampling the daemon's RSS and its /health meanwhile.</summary>
-    private async Task<(System.Text.Json.JsonElement Task, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId)
+    private Task<(System.Text.Json.JsonElement Result, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId) =>
+        WatchUntilAsync(d, d.Harness.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(240)));
+
+    /// <summary>Waits for <paramref name="end"/>, sampling the daemon's RSS and its /health meanwhile.</summary>
+    private async Task<(T Result, double PeakRssMiB)> WatchUntilAsync<T>(HostileDaemon d, Task<T> end)
     {
-        var end = d.Harness.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(240));
         var baseline = d.DaemonRssMiB();
         var peak = baseline;
         var clock = Stopwatch.StartNew();

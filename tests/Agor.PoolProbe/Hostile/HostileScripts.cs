@@ -14,6 +14,7 @@ internal static class HostileScripts
         ["after-completion"] = new(ReportingScripts.AfterCompletionAsync),
         ["sequence-replay"] = new(ReportingScripts.SequenceReplayAsync),
         ["flood"] = new(FloodScripts.FloodAsync),
+        ["flood-after-completion"] = new(FloodScripts.FloodAfterCompletionAsync),
         ["big-events"] = new(FloodScripts.BigEventsAsync),
     };
 }
