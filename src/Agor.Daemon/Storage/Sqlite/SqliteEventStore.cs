@@ -31,29 +31,34 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         return rows[0];
     }
 
-    public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return sessionId is null
-            ? database.QueryAsync(
-                $"SELECT {Columns} FROM events WHERE id > $after ORDER BY id LIMIT $limit",
-                p =>
-                {
-                    p.Set("$after", afterId);
-                    p.Set("$limit", limit);
-                },
-                Read,
-                cancellationToken)
-            : database.QueryAsync(
-                $"SELECT {Columns} FROM events WHERE session_id = $session_id AND id > $after ORDER BY id LIMIT $limit",
-                p =>
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+
+        // The running total of the data's bytes cuts the page in SQL, so no more rows than fit are read into memory.
+        var filter = sessionId is null ? "id > $after" : "session_id = $session_id AND id > $after";
+        return database.QueryAsync(
+            $"""
+            SELECT {Columns} FROM (
+                SELECT {Columns}, length(CAST(data AS BLOB)) AS size,
+                    SUM(length(CAST(data AS BLOB))) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS running
+                FROM events WHERE {filter} ORDER BY id LIMIT $limit)
+            WHERE running <= $max_bytes OR running = size
+            ORDER BY id
+            """,
+            p =>
+            {
+                p.Set("$after", afterId);
+                p.Set("$limit", limit);
+                p.Set("$max_bytes", maxBytes);
+                if (sessionId is not null)
                 {
                     p.Set("$session_id", sessionId);
-                    p.Set("$after", afterId);
-                    p.Set("$limit", limit);
-                },
-                Read,
-                cancellationToken);
+                }
+            },
+            Read,
+            cancellationToken);
     }
 
     private static StoredEvent Read(SqliteDataReader row) => new()
