@@ -21,6 +21,21 @@ class ApiError extends Error {
 }
 
 async function api(method, path, body) {
+  return (await apiPage(method, path, body)).json;
+}
+
+// A whole paged listing: follows the Next-Cursor header of each page and joins the pages.
+async function apiAll(path) {
+  const items = [];
+  let page = await apiPage('GET', path);
+  for (;;) {
+    items.push(...page.json);
+    if (!page.next) { return items; }
+    page = await apiPage('GET', `${path}${path.includes('?') ? '&' : '?'}cursor=${encodeURIComponent(page.next)}`);
+  }
+}
+
+async function apiPage(method, path, body) {
   const init = { method, credentials: 'same-origin', headers: { 'X-Agor-Request': '1', Accept: 'application/json' } };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
@@ -31,7 +46,7 @@ async function api(method, path, body) {
   const json = text ? JSON.parse(text) : null;
   if (response.status === 401) { showSignedOut(); }
   if (!response.ok) { throw new ApiError(response.status, (json && (json.detail || json.title)) || response.statusText); }
-  return json;
+  return { json, next: response.headers.get('Next-Cursor') };
 }
 
 function report(error) {
@@ -68,7 +83,7 @@ function debounce(fn, ms) {
 // ---------------------------------------------------------------- sessions list and executors
 
 async function loadSessions() {
-  const sessions = await api('GET', '/sessions');
+  const sessions = await apiAll('/sessions');
   state.signedIn = true;
   $('signed-out').hidden = true;
   $('sign-out').hidden = false;
@@ -147,9 +162,9 @@ async function openSession(id) {
   try {
     const [session, tasks, messages, permissions] = await Promise.all([
       api('GET', `/sessions/${id}`),
-      api('GET', `/sessions/${id}/tasks`),
+      apiAll(`/sessions/${id}/tasks`),
       api('GET', `/sessions/${id}/messages`),
-      api('GET', '/permissions?status=pending'),
+      apiAll('/permissions?status=pending'),
     ]);
     if (state.view !== view) { return; }
     state.sessions.set(id, session);

@@ -56,6 +56,39 @@ internal sealed class DaemonClient : IDisposable
     public Task<ApiResponse> GetAsync(string path, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Get, path, null, cancellationToken);
 
+    /// <summary>
+    /// A whole paged listing (a JSON array): follows the daemon's <c>Next-Cursor</c> header page by
+    /// page and joins the pages, so commands show everything as they did before listings were paged.
+    /// </summary>
+    public async Task<ApiResponse> GetAllAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var page = await GetAsync(path, cancellationToken);
+        if (page.NextCursor is null || page.Json.ValueKind != JsonValueKind.Array)
+        {
+            return page;
+        }
+
+        var items = new JsonArray();
+        var separator = path.Contains('?', StringComparison.Ordinal) ? '&' : '?';
+        while (true)
+        {
+            foreach (var item in page.Json.EnumerateArray())
+            {
+                items.Add(JsonNode.Parse(item.GetRawText()));
+            }
+
+            if (page.NextCursor is not { } cursor)
+            {
+                break;
+            }
+
+            page = await GetAsync($"{path}{separator}cursor={Uri.EscapeDataString(cursor)}", cancellationToken);
+        }
+
+        var raw = items.ToJsonString();
+        return new ApiResponse(raw, JsonDocument.Parse(raw).RootElement.Clone());
+    }
+
     public Task<ApiResponse> PostAsync(string path, JsonObject? body, CancellationToken cancellationToken = default) =>
         SendAsync(HttpMethod.Post, path, body ?? [], cancellationToken);
 
@@ -74,7 +107,8 @@ internal sealed class DaemonClient : IDisposable
             using var response = await _http.SendAsync(request, timeout.Token);
             var text = await response.Content.ReadAsStringAsync(timeout.Token);
             EnsureSuccess(response.StatusCode, text);
-            return new ApiResponse(text, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone());
+            var next = response.Headers.TryGetValues("Next-Cursor", out var values) ? values.FirstOrDefault() : null;
+            return new ApiResponse(text, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone(), next);
         }
         catch (HttpRequestException ex)
         {

@@ -23,7 +23,7 @@ internal static class PermissionCommands
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             using var client = CliEnvironment.CreateClient();
-            var requests = await client.GetAsync(parse.GetValue(all) ? "/permissions" : "/permissions?status=pending", cancellationToken);
+            var requests = await client.GetAllAsync(parse.GetValue(all) ? "/permissions" : "/permissions?status=pending", cancellationToken);
             if (parse.GetValue(json))
             {
                 Tables.WriteJson(requests.Raw);

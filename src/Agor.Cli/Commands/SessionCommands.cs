@@ -61,7 +61,7 @@ internal static class SessionCommands
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             using var client = CliEnvironment.CreateClient();
-            var sessions = await client.GetAsync("/sessions", cancellationToken);
+            var sessions = await client.GetAllAsync("/sessions", cancellationToken);
             if (parse.GetValue(json))
             {
                 Tables.WriteJson(sessions.Raw);

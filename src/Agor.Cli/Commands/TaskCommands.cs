@@ -22,7 +22,7 @@ internal static class TaskCommands
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             using var client = CliEnvironment.CreateClient();
-            var tasks = await client.GetAsync($"/sessions/{Uri.EscapeDataString(parse.GetValue(session)!)}/tasks", cancellationToken);
+            var tasks = await client.GetAllAsync($"/sessions/{Uri.EscapeDataString(parse.GetValue(session)!)}/tasks", cancellationToken);
             if (parse.GetValue(json))
             {
                 Tables.WriteJson(tasks.Raw);

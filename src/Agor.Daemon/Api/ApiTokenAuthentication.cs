@@ -9,9 +9,10 @@ namespace Agor.Daemon.Api;
 /// either <c>Authorization: Bearer &lt;api-token&gt;</c> (compared in constant time) or the web
 /// page's session cookie. A request that changes something and is authenticated by the cookie must
 /// also show it comes from the page: the <c>X-Agor-Request</c> header (which a cross-site form
-/// cannot send) or an <c>Origin</c> equal to the daemon's own; else 403.
+/// cannot send) or an <c>Origin</c> equal to the daemon's own address (<see cref="DaemonAddress"/>:
+/// what it listens on, never the request's <c>Host</c>, which a DNS-rebinding page controls); else 403.
 /// </summary>
-internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn)
+internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn, DaemonAddress address)
 {
     public const string PageHeader = "X-Agor-Request";
 
@@ -64,7 +65,7 @@ internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn)
 
     private static bool IsSafeMethod(string method) => HttpMethods.IsGet(method) || HttpMethods.IsHead(method) || HttpMethods.IsOptions(method);
 
-    private static bool ComesFromThePage(HttpRequest request)
+    private bool ComesFromThePage(HttpRequest request)
     {
         if (request.Headers[PageHeader].ToString() == "1")
         {
@@ -72,7 +73,7 @@ internal sealed class ApiTokenAuthentication(string token, WebSignIn signIn)
         }
 
         var origin = request.Headers.Origin.ToString();
-        return origin.Length > 0 && string.Equals(origin, $"{request.Scheme}://{request.Host}", StringComparison.OrdinalIgnoreCase);
+        return origin.Length > 0 && address.IsOwn(origin);
     }
 
     private bool IsBearer(HttpRequest request)

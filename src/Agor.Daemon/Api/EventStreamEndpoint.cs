@@ -60,7 +60,7 @@ internal static class EventStreamEndpoint
         // are replayed by the hub.
         var resumeFrom = lastEventId ?? await store.Events.LatestIdAsync(cancellationToken);
         var client = $"{context.Connection.RemoteIpAddress}:{context.Connection.RemotePort}";
-        var events = await hub.SubscribeAsync(sessionId, resumeFrom, client, cancellationToken);
+        using var subscription = hub.Subscribe(sessionId, resumeFrom, client);
         var writer = response.BodyWriter;
 
         // An opening comment makes proxies and clients see the stream at once; an id line with no
@@ -68,37 +68,49 @@ internal static class EventStreamEndpoint
         writer.Write(": agor events\nid: "u8);
         WriteAscii(writer, resumeFrom.ToString(CultureInfo.InvariantCulture));
         writer.Write("\n\n"u8);
-        await writer.FlushAsync(cancellationToken);
         try
         {
+            if ((await writer.FlushAsync(cancellationToken)).IsCompleted)
+            {
+                return;
+            }
+
             while (!cancellationToken.IsCancellationRequested)
             {
                 using var beat = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 beat.CancelAfter(Heartbeat);
-                bool more;
+                IReadOnlyList<DaemonEvent>? batch;
                 try
                 {
-                    more = await events.WaitToReadAsync(beat.Token);
+                    batch = await subscription.ReadAsync(beat.Token);
                 }
                 catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
                 {
                     writer.Write(": heartbeat\n\n"u8);
-                    await writer.FlushAsync(cancellationToken);
+                    if ((await writer.FlushAsync(cancellationToken)).IsCompleted)
+                    {
+                        return;
+                    }
+
                     continue;
                 }
 
-                if (!more)
+                if (batch is null)
                 {
                     // The hub dropped this client (it read too slowly); it reconnects with Last-Event-ID.
                     return;
                 }
 
-                while (events.TryRead(out var daemonEvent))
+                foreach (var daemonEvent in batch)
                 {
                     Write(writer, daemonEvent);
                 }
 
-                await writer.FlushAsync(cancellationToken);
+                // A write the client no longer takes ends the stream like a slow client: it resumes with Last-Event-ID.
+                if ((await writer.FlushAsync(cancellationToken)).IsCompleted)
+                {
+                    return;
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -107,9 +119,12 @@ internal static class EventStreamEndpoint
             // out, else a stop that ends its tasks quickly could close the stream before they are read.
             if (shutdown.Token.IsCancellationRequested && !requestAborted.IsCancellationRequested)
             {
-                while (events.TryRead(out var daemonEvent))
+                while (subscription.TakeQueued() is { Count: > 0 } queued)
                 {
-                    Write(writer, daemonEvent);
+                    foreach (var daemonEvent in queued)
+                    {
+                        Write(writer, daemonEvent);
+                    }
                 }
 
                 await writer.FlushAsync(requestAborted);

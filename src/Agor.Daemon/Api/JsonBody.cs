@@ -20,6 +20,11 @@ internal static class JsonBody
             var value = await JsonSerializer.DeserializeAsync(request.Body, type, cancellationToken);
             return value is null ? (null, Problems.BadBody("The body must be a JSON object.")) : (value, null);
         }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            // Kestrel stops reading at daemon.max_request_body_bytes, before the body grows the daemon's memory.
+            return (null, Problems.TooLarge("The request body is larger than the daemon accepts (daemon.max_request_body_bytes)."));
+        }
         catch (JsonException ex)
         {
             var where = ex.Path is { Length: > 2 } path ? $" at '{path[2..]}'" : string.Empty;

@@ -20,7 +20,7 @@ internal static class LoginEndpoints
         app.MapPost("/auth/logout", Logout);
     }
 
-    private static IResult CreateLink(HttpContext context, WebSignIn signIn)
+    private static IResult CreateLink(HttpContext context, WebSignIn signIn, DaemonAddress address)
     {
         // A browser session must not mint links for others: only the API token may.
         if (!ApiTokenAuthentication.HasBearer(context))
@@ -28,8 +28,8 @@ internal static class LoginEndpoints
             return Problems.Unauthorized();
         }
 
-        var request = context.Request;
-        var url = $"{request.Scheme}://{request.Host}{LoginPath}?code={signIn.IssueCode()}";
+        // The daemon's own address, not the request's Host header: a link must never point elsewhere.
+        var url = $"{address.Origin}{LoginPath}?code={signIn.IssueCode()}";
         return Results.Json(new LoginLinkView(url, (int)WebSignIn.LinkLifetime.TotalSeconds), WebJsonContext.Default.LoginLinkView);
     }
 

@@ -1,3 +1,4 @@
+using Agor.Daemon.Configuration;
 using Agor.Daemon.Domain;
 using Agor.Daemon.Permissions;
 using Agor.Daemon.Storage;
@@ -20,16 +21,23 @@ internal static class PermissionEndpoints
         app.MapPost("/permissions/{id}", DecideAsync);
     }
 
-    private static async Task<IResult> ListAsync(HttpRequest request, IAgorStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IAgorStore store, AgorConfig config, CancellationToken cancellationToken)
     {
+        var request = context.Request;
         var status = request.Query["status"].ToString();
         if (status.Length > 0 && !Statuses.Contains(status))
         {
             return Problems.BadRequest("status", $"must be one of {string.Join(", ", Statuses)}");
         }
 
-        var requests = await store.Permissions.ListAsync(status.Length > 0 ? status : null, cancellationToken);
-        return Results.Json(requests.Select(PermissionView.From).ToList(), ApiJsonContext.Default.ListPermissionView);
+        if (!Paging.TryRead(request, config.Daemon, out var limit, out var after, out var problem))
+        {
+            return problem!;
+        }
+
+        var page = await store.Permissions.ListPageAsync(status.Length > 0 ? status : null, limit, after, cancellationToken);
+        Paging.Describe(context.Response, page);
+        return Results.Json(page.Items.Select(PermissionView.From).ToList(), ApiJsonContext.Default.ListPermissionView);
     }
 
     private static async Task<IResult> GetAsync(string id, IAgorStore store, CancellationToken cancellationToken) =>

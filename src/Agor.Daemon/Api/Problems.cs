@@ -17,6 +17,8 @@ internal static class Problems
 
     public static IResult Forbidden(string detail) => Result(StatusCodes.Status403Forbidden, "Forbidden", detail);
 
+    public static IResult TooLarge(string detail) => Result(StatusCodes.Status413PayloadTooLarge, "Request body too large", detail);
+
     public static IResult Unavailable(string detail) => Result(StatusCodes.Status503ServiceUnavailable, "Unavailable", detail);
 
     public static IResult Unauthorized() =>

@@ -21,7 +21,7 @@ internal static class SessionEndpoints
         app.MapGet("/sessions/{id}/messages", MessagesAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IAgorStore store, TaskCoordinator coordinator, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpRequest request, IAgorStore store, TaskCoordinator coordinator, TimeProvider clock, AgorConfig config, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.CreateSessionRequest, cancellationToken);
         if (problem is not null)
@@ -42,6 +42,11 @@ internal static class SessionEndpoints
         if (!Directory.Exists(body.Cwd))
         {
             return Problems.BadRequest("cwd", $"'{body.Cwd}' is not an existing directory");
+        }
+
+        if (body.Title is { } title && title.Length > config.Daemon.MaxTitleLength)
+        {
+            return Problems.BadRequest("title", $"is {title.Length} characters long; at most {config.Daemon.MaxTitleLength} are allowed (daemon.max_title_length)");
         }
 
         if (body.Agent is not (null or "claude-code"))
@@ -75,10 +80,16 @@ internal static class SessionEndpoints
         return Results.Json(SessionView.From(session, coordinator.SessionStatus(session.Id)), ApiJsonContext.Default.SessionView, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken)
+    private static async Task<IResult> ListAsync(HttpContext context, IAgorStore store, TaskCoordinator coordinator, AgorConfig config, CancellationToken cancellationToken)
     {
-        var sessions = await store.Sessions.ListAsync(cancellationToken);
-        return Results.Json(sessions.Select(s => SessionView.From(s, coordinator.SessionStatus(s.Id))).ToList(), ApiJsonContext.Default.ListSessionView);
+        if (!Paging.TryRead(context.Request, config.Daemon, out var limit, out var after, out var problem))
+        {
+            return problem!;
+        }
+
+        var page = await store.Sessions.ListPageAsync(limit, after, cancellationToken);
+        Paging.Describe(context.Response, page);
+        return Results.Json(page.Items.Select(s => SessionView.From(s, coordinator.SessionStatus(s.Id))).ToList(), ApiJsonContext.Default.ListSessionView);
     }
 
     private static async Task<IResult> GetAsync(string id, IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken) =>
@@ -86,7 +97,7 @@ internal static class SessionEndpoints
             ? Results.Json(SessionView.From(session, coordinator.SessionStatus(id)), ApiJsonContext.Default.SessionView)
             : Problems.NotFound("session", id);
 
-    private static async Task<IResult> PromptAsync(string id, HttpRequest request, IAgorStore store, TaskCoordinator coordinator, CancellationToken cancellationToken)
+    private static async Task<IResult> PromptAsync(string id, HttpRequest request, IAgorStore store, TaskCoordinator coordinator, AgorConfig config, CancellationToken cancellationToken)
     {
         var session = await store.Sessions.GetAsync(id, cancellationToken);
         if (session is null)
@@ -110,6 +121,12 @@ internal static class SessionEndpoints
             return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
         }
 
+        var room = PromptSize.MaxWireBytes(config.Execution, session.Cwd);
+        if (PromptSize.EscapedBytes(body.Prompt) > room)
+        {
+            return Problems.BadRequest("prompt", $"is too long for the executor's line: at most {Math.Max(0, room)} bytes as a JSON string (execution.max_line_bytes {config.Execution.MaxLineBytes} less the rest of the request)");
+        }
+
         try
         {
             var task = await coordinator.SubmitAsync(session, body.Prompt, body.PermissionMode, cancellationToken);
@@ -121,15 +138,21 @@ internal static class SessionEndpoints
         }
     }
 
-    private static async Task<IResult> TasksAsync(string id, IAgorStore store, CancellationToken cancellationToken)
+    private static async Task<IResult> TasksAsync(string id, HttpContext context, IAgorStore store, AgorConfig config, CancellationToken cancellationToken)
     {
         if (await store.Sessions.GetAsync(id, cancellationToken) is null)
         {
             return Problems.NotFound("session", id);
         }
 
-        var tasks = await store.Tasks.ListBySessionAsync(id, cancellationToken);
-        return Results.Json(tasks.Select(TaskView.From).ToList(), ApiJsonContext.Default.ListTaskView);
+        if (!Paging.TryRead(context.Request, config.Daemon, out var limit, out var after, out var problem))
+        {
+            return problem!;
+        }
+
+        var page = await store.Tasks.ListBySessionPageAsync(id, limit, after, cancellationToken);
+        Paging.Describe(context.Response, page);
+        return Results.Json(page.Items.Select(TaskView.From).ToList(), ApiJsonContext.Default.ListTaskView);
     }
 
     private static async Task<IResult> MessagesAsync(string id, HttpRequest request, IAgorStore store, CancellationToken cancellationToken)

@@ -9,7 +9,9 @@ namespace Agor.Daemon.Api;
 /// SHA-256 hashes only. Redeeming one issues a session cookie that the daemon signs with a key
 /// derived from the API token (HMAC-SHA256): a daemon restart keeps the browser signed in, so the
 /// page reconnects by itself; rotating <c>api-token</c> signs every browser out. Signing out
-/// revokes the cookie's id in memory (the browser drops the cookie too).
+/// revokes the cookie's id in memory (the browser drops the cookie too). The id is the decoded
+/// bytes, never the text, and only the one canonical base64url text of a cookie is accepted: a
+/// cookie re-encoded (another alphabet, padding, spare trailing bits) is no cookie at all.
 /// </summary>
 internal sealed class WebSignIn(string apiToken, TimeProvider clock)
 {
@@ -73,7 +75,7 @@ internal sealed class WebSignIn(string apiToken, TimeProvider clock)
         }
 
         var expires = DateTimeOffset.FromUnixTimeSeconds(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(payload.AsSpan(16)));
-        return expires >= clock.GetUtcNow() ? payloadText[..22] : null;
+        return expires >= clock.GetUtcNow() ? Convert.ToHexString(payload, 0, 16) : null;
     }
 
     private void Sweep()
@@ -101,13 +103,22 @@ internal sealed class WebSignIn(string apiToken, TimeProvider clock)
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
+    /// <summary>Decodes unpadded base64url; null unless <paramref name="text"/> is exactly how <see cref="Base64Url"/> writes those bytes.</summary>
     private static byte[]? FromBase64Url(string text)
     {
+        if (text.Length % 4 == 1 || !text.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+        {
+            return null;
+        }
+
         var padded = text.Replace('-', '+').Replace('_', '/');
         padded += new string('=', (4 - (padded.Length % 4)) % 4);
         try
         {
-            return Convert.FromBase64String(padded);
+            var bytes = Convert.FromBase64String(padded);
+
+            // Decoding ignores a last character's spare bits, so several texts give these bytes; only one is the cookie.
+            return string.Equals(Base64Url(bytes), text, StringComparison.Ordinal) ? bytes : null;
         }
         catch (FormatException)
         {

@@ -24,6 +24,24 @@ internal sealed record DaemonSettings
     public string Host { get; init; } = "127.0.0.1";
 
     public int Port { get; init; } = 3030;
+
+    /// <summary>How many events an SSE client may lag behind before it is dropped (it reconnects with Last-Event-ID).</summary>
+    public int SseClientQueueEvents { get; init; } = Events.EventHubOptions.DefaultClientQueueEvents;
+
+    /// <summary>How many bytes of events an SSE client may lag behind before it is dropped.</summary>
+    public long SseClientQueueBytes { get; init; } = Events.EventHubOptions.DefaultClientQueueBytes;
+
+    /// <summary>The largest HTTP request body (Kestrel's MaxRequestBodySize); larger ones get 413.</summary>
+    public long MaxRequestBodyBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary>The longest session title, in characters.</summary>
+    public int MaxTitleLength { get; init; } = 512;
+
+    /// <summary>Items a listing returns when the request names no <c>limit</c>.</summary>
+    public int ListLimitDefault { get; init; } = 100;
+
+    /// <summary>The largest <c>limit</c> a listing accepts.</summary>
+    public int ListLimitMax { get; init; } = 1000;
 }
 
 /// <summary><c>database:</c> the SQLite file, relative to AGOR_HOME unless absolute.</summary>

@@ -32,12 +32,23 @@ internal static class ConfigLoader
         var root = new YamlSection(string.Empty, ReadRoot(yaml, source), problems);
 
         var daemonSection = root.Section("daemon");
+        var daemonDefaults = new DaemonSettings();
         var daemon = new DaemonSettings
         {
             Host = daemonSection.String("host", "127.0.0.1"),
             Port = (int)daemonSection.Integer("port", 3030, 0, 65535),
+            SseClientQueueEvents = (int)daemonSection.Integer("sse_client_queue_events", daemonDefaults.SseClientQueueEvents, 16, 1_000_000),
+            SseClientQueueBytes = daemonSection.Integer("sse_client_queue_bytes", daemonDefaults.SseClientQueueBytes, 64 * 1024, 1L << 32),
+            MaxRequestBodyBytes = daemonSection.Integer("max_request_body_bytes", daemonDefaults.MaxRequestBodyBytes, 1024, 1L << 32),
+            MaxTitleLength = (int)daemonSection.Integer("max_title_length", daemonDefaults.MaxTitleLength, 1, 1_000_000),
+            ListLimitDefault = (int)daemonSection.Integer("list_limit_default", daemonDefaults.ListLimitDefault, 1, 100_000),
+            ListLimitMax = (int)daemonSection.Integer("list_limit_max", daemonDefaults.ListLimitMax, 1, 100_000),
         };
         daemonSection.RejectUnknownKeys();
+        if (daemon.ListLimitDefault > daemon.ListLimitMax)
+        {
+            problems.Add($"daemon.list_limit_default: must not exceed daemon.list_limit_max ({daemon.ListLimitMax})");
+        }
 
         var databaseSection = root.Section("database");
         var database = new DatabaseSettings { Path = databaseSection.String("path", "agor.db") };

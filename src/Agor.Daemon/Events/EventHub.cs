@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using System.Threading.Channels;
 using Agor.Daemon.Domain;
 using Agor.Daemon.Storage;
 using Microsoft.Extensions.Logging;
@@ -9,86 +9,81 @@ namespace Agor.Daemon.Events;
 
 /// <summary>
 /// Fans live events out to SSE clients. Every event but the streaming deltas is stored first, so a
-/// client that reconnects with <c>Last-Event-ID</c> misses nothing. Each client has a bounded
-/// queue; a client that falls that far behind is dropped (with a log line) rather than slowing the
-/// daemon or anyone else.
+/// client that reconnects with <c>Last-Event-ID</c> misses nothing. One sequencer stores and
+/// broadcasts one event at a time, so ids are assigned, and reach every client, in increasing
+/// order. Each client's queue is bounded in events and in bytes; a client that falls that far
+/// behind is dropped (with a log line) rather than slowing the daemon or anyone else.
 /// </summary>
-internal sealed class EventHub(IEventStore store, TimeProvider clock, ILogger logger)
+internal sealed class EventHub(IEventStore store, EventHubOptions options, TimeProvider clock, ILogger logger) : IDisposable
 {
-    /// <summary>How many events a client may lag behind before it is dropped.</summary>
-    public const int ClientQueueCapacity = 4096;
-
+    private readonly SemaphoreSlim _sequencer = new(1, 1);
     private readonly Lock _lock = new();
-    private readonly List<Subscriber> _subscribers = [];
+    private EventSubscription[] _subscribers = [];
 
-    /// <summary>Stores (unless transient) and broadcasts an event.</summary>
+    public EventHubOptions Options { get; } = options;
+
+    public int SubscriberCount => Volatile.Read(ref _subscribers).Length;
+
+    /// <summary>Stores (unless transient) and broadcasts an event; concurrent calls are put in one order.</summary>
     public async Task PublishAsync<T>(string type, string? sessionId, T payload, JsonTypeInfo<T> typeInfo, bool transient = false, CancellationToken cancellationToken = default)
     {
         var data = JsonSerializer.SerializeToElement(payload, typeInfo);
-        long id = 0;
-        if (!transient)
+        var text = data.GetRawText();
+        var size = DaemonEvent.SizeOf(type, Encoding.UTF8.GetByteCount(text));
+        await _sequencer.WaitAsync(cancellationToken);
+        try
         {
-            var stored = await store.AppendAsync(
-                new StoredEvent { Type = type, SessionId = sessionId, Data = data.GetRawText(), Time = clock.GetUtcNow() },
-                cancellationToken);
-            id = stored.Id;
-        }
+            long id = 0;
+            if (!transient)
+            {
+                // Not cancellable once begun: an event that is stored is also broadcast.
+                var stored = await store.AppendAsync(
+                    new StoredEvent { Type = type, SessionId = sessionId, Data = text, Time = clock.GetUtcNow() },
+                    CancellationToken.None);
+                id = stored.Id;
+            }
 
-        Broadcast(new DaemonEvent(id, type, sessionId, data));
+            Broadcast(new DaemonEvent(id, type, sessionId, data, size));
+        }
+        finally
+        {
+            _sequencer.Release();
+        }
     }
 
     /// <summary>
     /// Subscribes a client: first the stored events after <paramref name="lastEventId"/> (when
-    /// given), then live ones, of one session or all. The channel completes when the client is dropped.
+    /// given), then live ones, of one session or all. Dispose the subscription when the client leaves.
     /// </summary>
-    public async Task<ChannelReader<DaemonEvent>> SubscribeAsync(string? sessionId, long? lastEventId, string clientName, CancellationToken cancellationToken)
+    public EventSubscription Subscribe(string? sessionId, long? lastEventId, string clientName)
     {
-        var subscriber = new Subscriber(sessionId, clientName, Channel.CreateBounded<DaemonEvent>(new BoundedChannelOptions(ClientQueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        }));
+        var subscription = new EventSubscription(this, store, Options, sessionId, lastEventId, clientName);
 
-        // Register before reading the backlog, so nothing published meanwhile is lost; duplicates are skipped by id.
+        // Registered before its first page is read, so nothing stored meanwhile is lost; the replay skips duplicates by id.
         lock (_lock)
         {
-            _subscribers.Add(subscriber);
+            _subscribers = [.. _subscribers, subscription];
         }
 
-        cancellationToken.Register(() => Remove(subscriber));
-        if (lastEventId is { } after)
-        {
-            var backlog = await store.ListAfterAsync(after, sessionId, ClientQueueCapacity, cancellationToken);
-            subscriber.Replay(backlog.Select(e => new DaemonEvent(e.Id, e.Type, e.SessionId, JsonDocument.Parse(e.Data).RootElement.Clone())));
-        }
-        else
-        {
-            subscriber.Replay([]);
-        }
-
-        return subscriber.Channel.Reader;
+        return subscription;
     }
 
-    public int SubscriberCount
+    public void Dispose() => _sequencer.Dispose();
+
+    internal void Remove(EventSubscription subscription)
     {
-        get
+        lock (_lock)
         {
-            lock (_lock)
+            if (Array.IndexOf(_subscribers, subscription) >= 0)
             {
-                return _subscribers.Count;
+                _subscribers = [.. _subscribers.Where(s => s != subscription)];
             }
         }
     }
 
     private void Broadcast(DaemonEvent daemonEvent)
     {
-        Subscriber[] subscribers;
-        lock (_lock)
-        {
-            subscribers = [.. _subscribers];
-        }
-
-        foreach (var subscriber in subscribers)
+        foreach (var subscriber in Volatile.Read(ref _subscribers))
         {
             if (subscriber.SessionId is not null && subscriber.SessionId != daemonEvent.SessionId)
             {
@@ -97,70 +92,9 @@ internal sealed class EventHub(IEventStore store, TimeProvider clock, ILogger lo
 
             if (!subscriber.Offer(daemonEvent))
             {
-                EventHubLog.SlowClientDropped(logger, subscriber.Name, ClientQueueCapacity);
+                EventHubLog.SlowClientDropped(logger, subscriber.Name, Options.ClientQueueEvents, Options.ClientQueueBytes);
                 Remove(subscriber);
-            }
-        }
-    }
-
-    private void Remove(Subscriber subscriber)
-    {
-        lock (_lock)
-        {
-            _subscribers.Remove(subscriber);
-        }
-
-        subscriber.Channel.Writer.TryComplete();
-    }
-
-    private sealed class Subscriber(string? sessionId, string name, Channel<DaemonEvent> channel)
-    {
-        private readonly Lock _lock = new();
-        private List<DaemonEvent>? _pendingLive = [];
-        private long _lastReplayedId;
-
-        public string? SessionId { get; } = sessionId;
-
-        public string Name { get; } = name;
-
-        public Channel<DaemonEvent> Channel { get; } = channel;
-
-        /// <summary>Queues a live event; false when the client's queue is full.</summary>
-        public bool Offer(DaemonEvent daemonEvent)
-        {
-            lock (_lock)
-            {
-                if (_pendingLive is not null)
-                {
-                    // The backlog is still being read; live events wait behind it.
-                    _pendingLive.Add(daemonEvent);
-                    return _pendingLive.Count <= ClientQueueCapacity;
-                }
-            }
-
-            return Channel.Writer.TryWrite(daemonEvent);
-        }
-
-        /// <summary>Writes the backlog, then the live events that arrived meanwhile (skipping those the backlog had).</summary>
-        public void Replay(IEnumerable<DaemonEvent> backlog)
-        {
-            foreach (var daemonEvent in backlog)
-            {
-                Channel.Writer.TryWrite(daemonEvent);
-                _lastReplayedId = daemonEvent.Id;
-            }
-
-            lock (_lock)
-            {
-                foreach (var daemonEvent in _pendingLive!)
-                {
-                    if (daemonEvent.Id == 0 || daemonEvent.Id > _lastReplayedId)
-                    {
-                        Channel.Writer.TryWrite(daemonEvent);
-                    }
-                }
-
-                _pendingLive = null;
+                subscriber.Drop();
             }
         }
     }

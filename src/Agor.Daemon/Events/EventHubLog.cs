@@ -4,6 +4,6 @@ namespace Agor.Daemon.Events;
 
 internal static partial class EventHubLog
 {
-    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "event stream client {Client} fell {Capacity} events behind and was dropped; it can reconnect with Last-Event-ID")]
-    public static partial void SlowClientDropped(ILogger logger, string client, int capacity);
+    [LoggerMessage(EventId = 500, Level = LogLevel.Warning, Message = "event stream client {Client} fell behind by more than {Events} events or {Bytes} bytes and was dropped; it can reconnect with Last-Event-ID")]
+    public static partial void SlowClientDropped(ILogger logger, string client, int events, long bytes);
 }

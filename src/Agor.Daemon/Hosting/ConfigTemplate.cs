@@ -11,6 +11,12 @@ internal static class ConfigTemplate
         daemon:
           host: 127.0.0.1            # loopback only, unless you mean it
           port: 3030
+          sse_client_queue_events: 4096     # an event stream client further behind is dropped (it resumes with Last-Event-ID)
+          sse_client_queue_bytes: 8388608   # ... or this many bytes behind
+          max_request_body_bytes: 16777216  # larger request bodies get 413
+          max_title_length: 512             # characters of a session title
+          list_limit_default: 100           # items per page of a listing without ?limit=
+          list_limit_max: 1000              # the largest ?limit= of a listing
 
         database:
           path: agor.db              # relative to this directory

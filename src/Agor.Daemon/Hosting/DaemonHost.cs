@@ -29,14 +29,16 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly ExecutorPool _pool;
     private readonly TaskCoordinator _coordinator;
     private readonly StreamShutdown _streams;
+    private readonly EventHub _events;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ExecutionSettings _settings;
     private int _stopped;
 
-    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings)
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings)
     {
         _settings = settings;
+        _events = events;
         _loggers = loggers;
         _streams = streams;
         _app = app;
@@ -66,11 +68,16 @@ internal sealed class DaemonHost : IAsyncDisposable
         builder.Services.AddSingleton(loggers);
         builder.WebHost.UseUrls($"http://{config.Daemon.Host}:{config.Daemon.Port}");
         builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = config.Daemon.MaxRequestBodyBytes);
 
         var logger = loggers.CreateLogger("Agor.Daemon");
         var clock = TimeProvider.System;
         var store = await SqliteAgorStore.OpenAsync(databasePath, cancellationToken);
-        var events = new EventHub(store.Events, clock, loggers.CreateLogger<EventHub>());
+        var events = new EventHub(
+            store.Events,
+            new EventHubOptions { ClientQueueEvents = config.Daemon.SseClientQueueEvents, ClientQueueBytes = config.Daemon.SseClientQueueBytes },
+            clock,
+            loggers.CreateLogger<EventHub>());
         var ledger = new ExecutorLedger(Path.Combine(config.Home, "run"), logger);
         await StartupRecovery.RunAsync(store, events, ledger, clock, logger, cancellationToken);
 
@@ -98,9 +105,11 @@ internal sealed class DaemonHost : IAsyncDisposable
 
         var signIn = new WebSignIn(apiToken, clock);
         builder.Services.AddSingleton(signIn);
+        var address = new DaemonAddress();
+        builder.Services.AddSingleton(address);
 
         var app = builder.Build();
-        app.Use(new ApiTokenAuthentication(apiToken, signIn).InvokeAsync);
+        app.Use(new ApiTokenAuthentication(apiToken, signIn, address).InvokeAsync);
         LoginEndpoints.Map(app);
         WebPage.Map(app);
         HealthEndpoint.Map(app);
@@ -111,9 +120,10 @@ internal sealed class DaemonHost : IAsyncDisposable
         ExecutorEndpoints.Map(app);
         AuditEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, loggers, logger, config.Execution);
+        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution);
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        address.Set(host.Address);
         HostLog.Listening(logger, DaemonVersion.Current, host.Address, config.Home, databasePath);
         return host;
     }
@@ -150,6 +160,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         await _coordinator.DisposeAsync();
         await _store.DisposeAsync();
         _streams.Dispose();
+        _events.Dispose();
         HostLog.Stopped(_logger);
     }
 

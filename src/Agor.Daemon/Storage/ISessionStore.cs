@@ -11,6 +11,9 @@ internal interface ISessionStore
     /// <summary>All sessions, newest first.</summary>
     Task<IReadOnlyList<Session>> ListAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>Up to <paramref name="limit"/> sessions, newest first, after <paramref name="after"/> (null: from the newest).</summary>
+    Task<Page<Session>> ListPageAsync(int limit, PageKey? after, CancellationToken cancellationToken = default);
+
     /// <summary>Records the agent's session id for the next task to resume.</summary>
     Task SetAgentSessionIdAsync(string id, string agentSessionId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default);
 }

@@ -11,6 +11,9 @@ internal interface ITaskStore
     /// <summary>A session's tasks in the order they were created.</summary>
     Task<IReadOnlyList<AgorTask>> ListBySessionAsync(string sessionId, CancellationToken cancellationToken = default);
 
+    /// <summary>Up to <paramref name="limit"/> of a session's tasks in the order they were created, after <paramref name="after"/>.</summary>
+    Task<Page<AgorTask>> ListBySessionPageAsync(string sessionId, int limit, PageKey? after, CancellationToken cancellationToken = default);
+
     /// <summary>Tasks in any of <paramref name="statuses"/>, oldest first.</summary>
     Task<IReadOnlyList<AgorTask>> ListByStatusAsync(IReadOnlyCollection<string> statuses, CancellationToken cancellationToken = default);
 

@@ -132,6 +132,11 @@ public sealed class DaemonProcess : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(options);
         var yaml = new StringBuilder();
         yaml.AppendLine("daemon:\n  host: 127.0.0.1\n  port: 0");
+        foreach (var line in options.Daemon)
+        {
+            yaml.AppendLine("  " + line);
+        }
+
         yaml.AppendLine("credentials:\n  anthropic:");
         if (options.ApiKey is not null)
         {

@@ -12,6 +12,9 @@ public sealed record DaemonProcessOptions
     /// <summary>The Claude Code CLI (agents.claude_code.path).</summary>
     public required string ClaudePath { get; init; }
 
+    /// <summary>Extra lines of the <c>daemon:</c> section, e.g. <c>max_title_length: 16</c>.</summary>
+    public IReadOnlyList<string> Daemon { get; init; } = [];
+
     /// <summary>Extra lines of the <c>execution:</c> section, e.g. <c>max_executors: 1</c>.</summary>
     public IReadOnlyList<string> Execution { get; init; } = [];
 

@@ -42,29 +42,36 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         return rows[0];
     }
 
-    public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, CancellationToken cancellationToken = default)
+    public Task<IReadOnlyList<StoredEvent>> ListAfterAsync(long afterId, string? sessionId, int limit, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
-        return sessionId is null
-            ? database.QueryAsync(
-                $"SELECT {Columns} WHERE e.id > $after ORDER BY e.id LIMIT $limit",
-                p =>
-                {
-                    p.Set("$after", afterId);
-                    p.Set("$limit", limit);
-                },
-                Read,
-                cancellationToken)
-            : database.QueryAsync(
-                $"SELECT {Columns} WHERE e.session_id = $session_id AND e.id > $after ORDER BY e.id LIMIT $limit",
-                p =>
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBytes);
+
+        // The running total of the events' bytes (a message event's own data included) cuts the page
+        // in SQL, so no more rows than fit are read into memory.
+        var filter = sessionId is null ? "e.id > $after" : "e.session_id = $session_id AND e.id > $after";
+        return database.QueryAsync(
+            $"""
+            SELECT id, type, session_id, data, occurred_at, message_sequence, message_data FROM (
+                SELECT {Columns},
+                    length(CAST(e.data AS BLOB)) + COALESCE(length(CAST(m.event_data AS BLOB)), 0) AS size,
+                    SUM(length(CAST(e.data AS BLOB)) + COALESCE(length(CAST(m.event_data AS BLOB)), 0)) OVER (ORDER BY e.id ROWS UNBOUNDED PRECEDING) AS running
+                WHERE {filter} ORDER BY e.id LIMIT $limit)
+            WHERE running <= $max_bytes OR running = size
+            ORDER BY id
+            """,
+            p =>
+            {
+                p.Set("$after", afterId);
+                p.Set("$limit", limit);
+                p.Set("$max_bytes", maxBytes);
+                if (sessionId is not null)
                 {
                     p.Set("$session_id", sessionId);
-                    p.Set("$after", afterId);
-                    p.Set("$limit", limit);
-                },
-                Read,
-                cancellationToken);
+                }
+            },
+            Read,
+            cancellationToken);
     }
 
     private static StoredEvent Read(SqliteDataReader row) => new()

@@ -44,6 +44,28 @@ internal sealed class SqlitePermissionStore(SqliteDatabase database) : IPermissi
                 Read,
                 cancellationToken);
 
+    public async Task<Page<PermissionRequest>> ListPageAsync(string? status, int limit, PageKey? after, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var rows = await database.QueryAsync(
+            $"""
+            SELECT {Columns}, row_id FROM permission_requests
+            WHERE ($status IS NULL OR status = $status)
+                AND ($row IS NULL OR created_at > $time OR (created_at = $time AND row_id > $row))
+            ORDER BY created_at, row_id LIMIT $limit
+            """,
+            p =>
+            {
+                p.Set("$status", status);
+                p.Set("$row", after?.RowId);
+                p.Set("$time", after?.Time);
+                p.Set("$limit", limit + 1);
+            },
+            row => (Read(row), new PageKey(row.Int64("row_id"), row.Time("created_at"))),
+            cancellationToken);
+        return Page<PermissionRequest>.From(rows, limit);
+    }
+
     public async Task<bool> DecideAsync(string id, string status, string? reason, DateTimeOffset decidedAt, CancellationToken cancellationToken = default)
     {
         var changed = await database.ExecuteAsync(

@@ -38,6 +38,26 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
     public Task<IReadOnlyList<Session>> ListAsync(CancellationToken cancellationToken = default) =>
         database.QueryAsync($"SELECT {Columns} FROM sessions ORDER BY created_at DESC, row_id DESC", _ => { }, Read, cancellationToken);
 
+    public async Task<Page<Session>> ListPageAsync(int limit, PageKey? after, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var rows = await database.QueryAsync(
+            $"""
+            SELECT {Columns}, row_id FROM sessions
+            WHERE $row IS NULL OR created_at < $time OR (created_at = $time AND row_id < $row)
+            ORDER BY created_at DESC, row_id DESC LIMIT $limit
+            """,
+            p =>
+            {
+                p.Set("$row", after?.RowId);
+                p.Set("$time", after?.Time);
+                p.Set("$limit", limit + 1);
+            },
+            row => (Read(row), new PageKey(row.Int64("row_id"), row.Time("created_at"))),
+            cancellationToken);
+        return Page<Session>.From(rows, limit);
+    }
+
     public Task SetAgentSessionIdAsync(string id, string agentSessionId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default) =>
         database.ExecuteAsync(
             "UPDATE sessions SET agent_session_id = $agent_session_id, updated_at = $updated_at WHERE id = $id",

@@ -48,6 +48,22 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
             Read,
             cancellationToken);
 
+    public async Task<Page<AgorTask>> ListBySessionPageAsync(string sessionId, int limit, PageKey? after, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        var rows = await database.QueryAsync(
+            $"SELECT {Columns}, row_id FROM tasks WHERE session_id = $session_id AND row_id > $row ORDER BY row_id LIMIT $limit",
+            p =>
+            {
+                p.Set("$session_id", sessionId);
+                p.Set("$row", after?.RowId ?? 0);
+                p.Set("$limit", limit + 1);
+            },
+            row => (Read(row), new PageKey(row.Int64("row_id"))),
+            cancellationToken);
+        return Page<AgorTask>.From(rows, limit);
+    }
+
     public async Task<IReadOnlyList<AgorTask>> ListByStatusAsync(IReadOnlyCollection<string> statuses, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(statuses);
