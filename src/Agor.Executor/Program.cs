@@ -28,6 +28,13 @@ if (options is null)
 // private to our user (the socket is loosened on purpose where another user's daemon must reach it).
 _ = Libc.setsid();
 _ = Libc.umask(0x3F);
+
+// Another session's agent runs as our user: it must not ptrace us or take our sockets out of /proc/PID/fd.
+if (!Libc.SetNotDumpable())
+{
+    await Console.Error.WriteLineAsync("agor-executor: prctl(PR_SET_DUMPABLE, 0) failed");
+    return 1;
+}
 if (options.DieWithParent)
 {
     // Through sudo, a SIGKILL reaches sudo and not us: the kernel relays our parent's death.

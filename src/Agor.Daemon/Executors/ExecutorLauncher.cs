@@ -39,14 +39,15 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
 
         if (!throughSudo)
         {
-            return new ExecutorLaunchSpec(id, executorPath, executorArguments, BuildEnvironment(UnixUser.Find(user)), socketPath, user, false);
+            return new ExecutorLaunchSpec(id, executorPath, executorArguments, BuildEnvironment(UnixUser.Find(user)), socketPath, user, false, _daemonUid);
         }
 
         // sudo resets the environment itself (env_reset); the executor learns nothing from ours.
         executorArguments.Add("--die-with-parent");
         var sudoArguments = new List<string> { "-n", "-u", user, "--", executorPath };
         sudoArguments.AddRange(executorArguments);
-        return new ExecutorLaunchSpec(id, sudoPath!, sudoArguments, BuildEnvironment(null), socketPath, user, true);
+        var target = UnixUser.Find(user) ?? throw new ExecutorStartException(id, $"the user '{user}' does not exist");
+        return new ExecutorLaunchSpec(id, sudoPath!, sudoArguments, BuildEnvironment(null), socketPath, user, true, target.Uid);
     }
 
     private static Dictionary<string, string> BuildEnvironment(UnixUser? user)

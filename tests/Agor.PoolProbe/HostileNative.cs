@@ -1,0 +1,9 @@
+using System.Runtime.InteropServices;
+
+namespace Agor.PoolProbe;
+
+internal static partial class HostileNative
+{
+    [LibraryImport("libc")]
+    public static partial int setsid();
+}
