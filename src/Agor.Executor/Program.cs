@@ -1,9 +1,22 @@
 using System.Runtime.InteropServices;
 using Agor.Executor;
+using Agor.Executor.Guard;
 using Agor.Executor.Hosting;
 using Agor.Executor.Interop;
 using Agor.Executor.Logging;
 using Microsoft.Extensions.Logging;
+
+// The guard between the executor and its agent (see AgentGuard): nothing else of the executor runs.
+if (args is [AgentGuardOptions.Switch, ..])
+{
+    if (AgentGuardOptions.Parse(args) is not { } guard)
+    {
+        await Console.Error.WriteLineAsync("usage: agor-executor --agent-guard --executor-pid PID [--umask OCTAL] -- PROGRAM [ARGS...]");
+        return 64;
+    }
+
+    return AgentGuard.Run(guard);
+}
 
 // An executor has one socket: its completions run inline on the thread that polls it rather than
 // hopping to the thread pool (the ipc bench: the executor's side of a ping from 21 to 15 µs). Set

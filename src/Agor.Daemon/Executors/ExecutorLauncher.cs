@@ -17,6 +17,9 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
 
     public ImpersonationMode Mode => mode;
 
+    /// <summary>Which users a session may name.</summary>
+    public UnixUserPolicy Users { get; } = new(settings, System.Environment.UserName, (int)Native.geteuid());
+
     public string ExecutorPath => executorPath;
 
     /// <summary>The user an executor runs as when the caller names none.</summary>
@@ -29,12 +32,19 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
         var user = mode == ImpersonationMode.Sudo ? unixUser ?? settings.ExecutorUnixUser : _daemonUser;
         var throughSudo = mode == ImpersonationMode.Sudo && user != _daemonUser;
 
+        // Checked at the session's creation too; here again, for whatever is stored or asked directly.
+        if (mode == ImpersonationMode.Sudo && Users.Problem(user) is { } problem)
+        {
+            throw new ExecutorStartException(id, $"unix_user '{user}' {problem}");
+        }
+
         var executorArguments = new List<string>
         {
             "--socket", socketPath,
             "--daemon-uid", _daemonUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--max-line-bytes", settings.MaxLineBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--accept-timeout-ms", settings.ConnectionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--agent-umask", Convert.ToString(settings.AgentUmask, 8).PadLeft(3, '0'),
         };
 
         if (!throughSudo)

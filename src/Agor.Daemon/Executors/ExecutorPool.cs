@@ -43,6 +43,9 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
     public string DefaultUser => _launcher.DefaultUser;
 
+    /// <summary>Which users a session may name in <c>unix_user</c>.</summary>
+    public UnixUserPolicy UnixUsers => _launcher.Users;
+
     /// <summary>Detects the impersonation mode once and starts the warm executors.</summary>
     public static async Task<ExecutorPool> CreateAsync(ExecutorPoolOptions options, ILogger logger, CancellationToken cancellationToken = default)
     {

@@ -46,6 +46,25 @@ public sealed class ExecutorIdentityTests
         Assert.Equal(lease.Pid, (await lease.Client.PingAsync()).Pid);
     }
 
+    [SkippableFact(Timeout = 90_000)]
+    public async Task ThroughSudo_FromADaemonWithATerminal_SudosMonitorsChildIsAccepted()
+    {
+        // With `Defaults use_pty` (Debian's default) and a terminal, sudo puts a monitor between
+        // itself and the executor; the executor is then the monitor's child, and still ours.
+        Isolation.Require();
+        Skip.If(!File.Exists("/usr/bin/script"), "this test needs script(1) from util-linux for a terminal");
+        await UnixUsers.EnsureAsync(ExecutorUser);
+        var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "/usr/bin/dotnet";
+
+        var result = await ProcessRunner.RunAsync("/usr/bin/script", ["-qec", $"'{dotnet}' '{TestBinaries.PoolProbeDll}' pool '{TestBinaries.ExecutorPath}' {ExecutorUser}", "/dev/null"]);
+
+        Assert.True(result.ExitCode == 0, $"probe failed ({result.ExitCode}): {result.Stdout}");
+        Assert.Contains("mode=Sudo", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"executor_user={ExecutorUser}", result.Stdout, StringComparison.Ordinal);
+        Assert.Contains("executor_gone=True", result.Stdout, StringComparison.Ordinal);
+        Assert.DoesNotContain("is not the executor the daemon launched", result.Stdout, StringComparison.Ordinal);
+    }
+
     private static async Task ImpostorScenarioAsync(bool throughSudo)
     {
         using var script = await HostileScriptAsync("impostor");

@@ -12,7 +12,7 @@ namespace Agor.Executor.Agents.ClaudeCode;
 /// every stdout frame comes back as an event, <c>can_use_tool</c> control requests become
 /// permission questions, and the <c>result</c> frame decides the outcome.
 /// </summary>
-internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) : IAgentRunner
+internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, Guard.GuardedLaunch launch) : IAgentRunner
 {
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
 
@@ -26,7 +26,9 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) 
         AgentProcess agent;
         try
         {
-            agent = AgentProcess.Start(request.AgentPath, ClaudeCodeArguments.For(request), request.WorkingDirectory, request.Environment);
+            // Through the guard: the agent's whole tree dies with this executor, and gets the agent's umask.
+            var (fileName, arguments) = launch.Wrap(request.AgentPath, ClaudeCodeArguments.For(request));
+            agent = AgentProcess.Start(fileName, arguments, request.WorkingDirectory, request.Environment);
         }
         catch (Win32Exception ex)
         {
