@@ -19,7 +19,7 @@ public sealed class AgentLifetimeTests
 
         var task = await harness.Daemon.ExecuteAsync("Wait and write", harness.WorkingDirectory, "bypassPermissions");
         await harness.Daemon.WaitForMessageAsync(m => m.TaskId == task.TaskId && m.EventType == EventTypes.ToolCall);
-        var tree = await WaitForTreeWithAsync(harness.Daemon.Executor.Pid, "sleep 45", count: 2, TimeSpan.FromSeconds(30));
+        var tree = await ProcessTreeSnapshot.WaitForAsync(harness.Daemon.Executor.Pid, "sleep 45", count: 2, TimeSpan.FromSeconds(30));
         Assert.Contains(tree.Processes, p => p.CommandLine.Contains("claude", StringComparison.Ordinal));
 
         Assert.True(Signals.Send(harness.Daemon.Executor.Pid, Signals.SigKill));
@@ -64,25 +64,4 @@ public sealed class AgentLifetimeTests
 
     private static string Umask(int pid) =>
         File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("Umask:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
-
-    private static async Task<ProcessTreeSnapshot> WaitForTreeWithAsync(int root, string fragment, int count, TimeSpan timeout)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
-        while (true)
-        {
-            var tree = ProcessTreeSnapshot.Of(root);
-            if (tree.Processes.Count(p => p.CommandLine.StartsWith(fragment, StringComparison.Ordinal)) >= count)
-            {
-                return tree;
-            }
-
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new TimeoutException($"no {count} '{fragment}' under {root} within {timeout}: {string.Join("; ", tree.Processes.Select(p => p.CommandLine))}");
-            }
-
-            await timer.WaitForNextTickAsync();
-        }
-    }
 }

@@ -1,9 +1,9 @@
 using System.Globalization;
 
-namespace Agor.Executor.Tests.Prompts;
+namespace Agor.Testing.Support;
 
 /// <summary>A process's descendants at one moment, each with its start time so that a recycled pid is not mistaken for it.</summary>
-internal sealed record ProcessTreeSnapshot(IReadOnlyList<(int Pid, long StartTime, string CommandLine)> Processes)
+public sealed record ProcessTreeSnapshot(IReadOnlyList<(int Pid, long StartTime, string CommandLine)> Processes)
 {
     public static ProcessTreeSnapshot Of(int root)
     {
@@ -28,6 +28,31 @@ internal sealed record ProcessTreeSnapshot(IReadOnlyList<(int Pid, long StartTim
         }
 
         return new ProcessTreeSnapshot(found);
+    }
+
+    /// <summary>
+    /// Waits, within <paramref name="timeout"/>, until <paramref name="root"/> has at least
+    /// <paramref name="count"/> descendants whose command line starts with <paramref name="fragment"/>.
+    /// </summary>
+    public static async Task<ProcessTreeSnapshot> WaitForAsync(int root, string fragment, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(10));
+        while (true)
+        {
+            var tree = Of(root);
+            if (tree.Processes.Count(p => p.CommandLine.StartsWith(fragment, StringComparison.Ordinal)) >= count)
+            {
+                return tree;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"no {count} '{fragment}' under {root} within {timeout}: {string.Join("; ", tree.Processes.Select(p => p.CommandLine))}");
+            }
+
+            await timer.WaitForNextTickAsync();
+        }
     }
 
     /// <summary>The processes of this snapshot that still run (not zombies, same start time).</summary>
