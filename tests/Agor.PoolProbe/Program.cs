@@ -5,14 +5,14 @@ using Agor.PoolProbe;
 //   pool EXECUTOR USER             run a pool with run_as_unix_user, ping, stop; print what was seen
 //   kill-sudo EXECUTOR USER        as above, but SIGKILL the sudo in front of the executor instead of stopping it
 //   rogue-executor --socket PATH   play an executor that tries forged and replayed session tokens
-//   hostile-executor KIND ...      impostor | lying-ping: attacks on the executor's identity (HostileExecutor)
+//   identity-attack KIND ...       impostor | lying-ping: attacks on the executor's identity (IdentityAttackExecutor)
 return args switch
 {
     ["connect", var socket, var line] => await SocketProbe.RunAsync(socket, line),
     ["pool", var executor, var user] => await PoolScenario.RunAsync(executor, user, killSudo: false),
     ["kill-sudo", var executor, var user] => await PoolScenario.RunAsync(executor, user, killSudo: true),
     ["rogue-executor", .. var executorArguments] => await RogueExecutor.RunAsync(executorArguments),
-    ["hostile-executor", var kind, .. var hostileArguments] => await HostileExecutor.RunAsync(kind, hostileArguments),
+    ["identity-attack", var kind, .. var attackArguments] => await IdentityAttackExecutor.RunAsync(kind, attackArguments),
     _ => Usage(),
 };
 

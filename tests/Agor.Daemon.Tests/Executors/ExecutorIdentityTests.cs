@@ -94,7 +94,7 @@ public sealed class ExecutorIdentityTests
             Assert.Contains($"its ping names pid {victim.Id}", error.Message, StringComparison.Ordinal);
             Assert.Empty(harness.Pool.Snapshot());
             Assert.True(ProcessTable.IsRunning(victim.Id), "the daemon killed the process a lying ping named");
-            Assert.Empty(ProcessTable.FindByCommandLine($"hostile-executor lying-ping --socket {harness.SocketDirectory}"));
+            Assert.Empty(ProcessTable.FindByCommandLine($"identity-attack lying-ping --socket {harness.SocketDirectory}"));
         }
         finally
         {
@@ -112,11 +112,14 @@ public sealed class ExecutorIdentityTests
         return Process.Start(start)!;
     }
 
-    /// <summary>The executor_path of the pool: a script that becomes the hostile probe (exec keeps the pid).</summary>
+    /// <summary>
+    /// The executor_path of the pool: a script that becomes the attacking probe (exec, and setsid
+    /// without a fork, keep the pid), in a process group of its own as the real executor is.
+    /// </summary>
     private static async Task<TemporaryScript> HostileScriptAsync(string kind)
     {
         var dotnet = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "/usr/bin/dotnet";
-        return await TemporaryScript.CreateAsync("hostile-executor", $"#!/bin/sh\nexec '{dotnet}' '{TestBinaries.PoolProbeDll}' hostile-executor {kind} \"$@\"\n");
+        return await TemporaryScript.CreateAsync("identity-attack-executor", $"#!/bin/sh\nexec setsid '{dotnet}' '{TestBinaries.PoolProbeDll}' identity-attack {kind} \"$@\"\n");
     }
 
     private static async Task<PoolHarness> StartPoolAsync(TemporaryScript script, bool throughSudo)

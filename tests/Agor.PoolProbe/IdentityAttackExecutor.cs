@@ -16,7 +16,7 @@ namespace Agor.PoolProbe;
 /// the pid written in victim-pid beside the socket, for the daemon to kill.</item>
 /// </list>
 /// </summary>
-internal static class HostileExecutor
+internal static class IdentityAttackExecutor
 {
     public static Task<int> RunAsync(string kind, string[] args) => args is ["--version"]
         ? Task.FromResult(0) // the pool's sudo check at start
@@ -32,9 +32,11 @@ internal static class HostileExecutor
 
     private static async Task<int> RunImpostorAsync(string socketPath)
     {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, UseShellExecute = false };
-        start.ArgumentList.Add(typeof(HostileExecutor).Assembly.Location);
-        start.ArgumentList.Add("hostile-executor");
+        // In a session of its own, as another session's agent would be: not in the executor's group.
+        var start = new ProcessStartInfo("setsid") { RedirectStandardOutput = true, UseShellExecute = false };
+        start.ArgumentList.Add(Environment.ProcessPath!);
+        start.ArgumentList.Add(typeof(IdentityAttackExecutor).Assembly.Location);
+        start.ArgumentList.Add("identity-attack");
         start.ArgumentList.Add("impostor-listener");
         start.ArgumentList.Add(socketPath);
         using var listener = Process.Start(start)!;
@@ -82,9 +84,6 @@ internal static class HostileExecutor
     private static async Task<int> RunLyingPingAsync(string socketPath)
     {
         var victim = int.Parse(await File.ReadAllTextAsync(Path.Combine(Path.GetDirectoryName(socketPath)!, "victim-pid")), CultureInfo.InvariantCulture);
-
-        // A group of its own, as the real executor has: the daemon may end it, and only it.
-        _ = HostileNative.setsid();
         using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         listener.Bind(new UnixDomainSocketEndPoint(socketPath));
         File.SetUnixFileMode(socketPath, (UnixFileMode)Convert.ToInt32("666", 8));
