@@ -60,11 +60,9 @@ internal static class AgentGuard
 
         using (agent)
         {
-            var executorGone = new Thread(() => Libc.WaitUntilExited(executor)) { IsBackground = true, Name = "executor watch" };
-            executorGone.Start();
-            var agentExited = agent.WaitForExitAsync();
-            var executorDied = Task.Factory.StartNew(executorGone.Join, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            Task.WaitAny(agentExited, executorDied);
+            // A dedicated (background) thread blocks in poll() on the executor's pidfd.
+            var executorDied = Task.Factory.StartNew(() => Libc.WaitUntilExited(executor), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            Task.WaitAny(agent.WaitForExitAsync(), executorDied);
 
             // Either way nothing of the agent's tree stays: the agent itself, if the executor died,
             // and whatever it left running once it exited.
