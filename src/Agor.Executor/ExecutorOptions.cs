@@ -3,7 +3,23 @@ namespace Agor.Executor;
 /// <summary>The executor's command line.</summary>
 internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool DieWithParent, int MaxLineBytes, TimeSpan AcceptTimeout)
 {
-    public const string Usage = "usage: agor-executor --socket PATH [--daemon-uid UID] [--die-with-parent] [--max-line-bytes N] [--accept-timeout-ms N] | --version";
+    public const string Usage = "usage: agor-executor --socket PATH [--daemon-uid UID] [--die-with-parent] [--max-line-bytes N] [--accept-timeout-ms N] [--agent-umask OCTAL] | --version";
+
+    /// <summary>The umask the agent gets (the executor keeps 077 for its own files).</summary>
+    public int AgentUmask { get; init; } = Convert.ToInt32("022", 8);
+
+    /// <summary>Parses an octal umask ("022", "0077"): at most 0777.</summary>
+    public static bool TryParseUmask(string text, out int umask)
+    {
+        umask = 0;
+        if (text.Length is < 1 or > 4 || !text.All(c => c is >= '0' and <= '7'))
+        {
+            return false;
+        }
+
+        umask = Convert.ToInt32(text, 8);
+        return umask <= 511;
+    }
 
     /// <summary>Parses the arguments; returns null and a problem when they are wrong.</summary>
     public static ExecutorOptions? Parse(IReadOnlyList<string> args, int ownUid, out string? problem)
@@ -13,6 +29,7 @@ internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool Di
         var dieWithParent = false;
         var maxLine = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxLineBytes;
         var acceptTimeoutMs = 60_000;
+        var agentUmask = Convert.ToInt32("022", 8);
         problem = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -33,6 +50,10 @@ internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool Di
                     acceptTimeoutMs = ms;
                     i++;
                     break;
+                case "--agent-umask" when i + 1 < args.Count && TryParseUmask(args[i + 1], out var umask):
+                    agentUmask = umask;
+                    i++;
+                    break;
                 case "--die-with-parent":
                     dieWithParent = true;
                     break;
@@ -48,6 +69,6 @@ internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool Di
             return null;
         }
 
-        return new ExecutorOptions(socket, daemonUid, dieWithParent, maxLine, TimeSpan.FromMilliseconds(acceptTimeoutMs));
+        return new ExecutorOptions(socket, daemonUid, dieWithParent, maxLine, TimeSpan.FromMilliseconds(acceptTimeoutMs)) { AgentUmask = agentUmask };
     }
 }

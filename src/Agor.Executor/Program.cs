@@ -1,9 +1,22 @@
 using System.Runtime.InteropServices;
 using Agor.Executor;
+using Agor.Executor.Guard;
 using Agor.Executor.Hosting;
 using Agor.Executor.Interop;
 using Agor.Executor.Logging;
 using Microsoft.Extensions.Logging;
+
+// The guard between the executor and its agent (see AgentGuard): nothing else of the executor runs.
+if (args is [AgentGuardOptions.Switch, ..])
+{
+    if (AgentGuardOptions.Parse(args) is not { } guard)
+    {
+        await Console.Error.WriteLineAsync("usage: agor-executor --agent-guard --executor-pid PID [--umask OCTAL] -- PROGRAM [ARGS...]");
+        return 64;
+    }
+
+    return AgentGuard.Run(guard);
+}
 
 // An executor has one socket: its completions run inline on the thread that polls it rather than
 // hopping to the thread pool (the ipc bench: the executor's side of a ping from 21 to 15 µs). Set
@@ -28,6 +41,13 @@ if (options is null)
 // private to our user (the socket is loosened on purpose where another user's daemon must reach it).
 _ = Libc.setsid();
 _ = Libc.umask(0x3F);
+
+// Another session's agent runs as our user: it must not ptrace us or take our sockets out of /proc/PID/fd.
+if (!Libc.SetNotDumpable())
+{
+    await Console.Error.WriteLineAsync("agor-executor: prctl(PR_SET_DUMPABLE, 0) failed");
+    return 1;
+}
 if (options.DieWithParent)
 {
     // Through sudo, a SIGKILL reaches sudo and not us: the kernel relays our parent's death.

@@ -21,7 +21,7 @@ internal static class SessionEndpoints
         app.MapGet("/sessions/{id}/messages", MessagesAsync);
     }
 
-    private static async Task<IResult> CreateAsync(HttpRequest request, IAgorStore store, TaskCoordinator coordinator, TimeProvider clock, AgorConfig config, CancellationToken cancellationToken)
+    private static async Task<IResult> CreateAsync(HttpRequest request, IAgorStore store, TaskCoordinator coordinator, Executors.ExecutorPool pool, TimeProvider clock, AgorConfig config, CancellationToken cancellationToken)
     {
         var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.CreateSessionRequest, cancellationToken);
         if (problem is not null)
@@ -59,9 +59,10 @@ internal static class SessionEndpoints
             return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
         }
 
-        if (body.UnixUser is { } user && !ConfigLoader.IsValidUserName(user))
+        // Never root, never the daemon's own user under isolation, only users the configuration allows.
+        if (body.UnixUser is { } user && pool.UnixUsers.Problem(user) is { } userProblem)
         {
-            return Problems.BadRequest("unix_user", "is not a valid Unix user name");
+            return Problems.BadRequest("unix_user", userProblem);
         }
 
         var now = clock.GetUtcNow();

@@ -76,6 +76,12 @@ internal sealed record ExecutionSettings
 
     public string ExecutorUnixUser { get; init; } = "agor_executor";
 
+    /// <summary>Users besides <see cref="ExecutorUnixUser"/> a session may name in <c>unix_user</c>; never root.</summary>
+    public IReadOnlyList<string> AllowedUnixUsers { get; init; } = [];
+
+    /// <summary>The umask of the agent's processes (the executor keeps 077 for its own files).</summary>
+    public int AgentUmask { get; init; } = Convert.ToInt32("022", 8);
+
     public int MaxExecutors { get; init; } = 10;
 
     public int WarmExecutors { get; init; }

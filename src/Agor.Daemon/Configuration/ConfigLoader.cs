@@ -126,6 +126,8 @@ internal static class ConfigLoader
         {
             RunAsUnixUser = section.Bool("run_as_unix_user", defaults.RunAsUnixUser),
             ExecutorUnixUser = section.String("executor_unix_user", defaults.ExecutorUnixUser),
+            AllowedUnixUsers = section.StringList("allowed_unix_users"),
+            AgentUmask = ReadUmask(section, "agent_umask", defaults.AgentUmask, problems),
             MaxExecutors = (int)section.Integer("max_executors", defaults.MaxExecutors, 1, 1000),
             WarmExecutors = (int)section.Integer("warm_executors", defaults.WarmExecutors, 0, 1000),
             IdleTimeoutMs = (int)section.Integer("idle_timeout_ms", defaults.IdleTimeoutMs, 1, int.MaxValue),
@@ -184,6 +186,35 @@ internal static class ConfigLoader
         {
             problems.Add($"execution.executor_unix_user: '{execution.ExecutorUnixUser}' is not a valid Unix user name");
         }
+        else if (execution.RunAsUnixUser && execution.ExecutorUnixUser == "root")
+        {
+            problems.Add("execution.executor_unix_user: must never be root: agents would run with every right on this machine");
+        }
+
+        foreach (var user in execution.AllowedUnixUsers)
+        {
+            if (!IsValidUserName(user))
+            {
+                problems.Add($"execution.allowed_unix_users: '{user}' is not a valid Unix user name");
+            }
+            else if (user == "root")
+            {
+                problems.Add("execution.allowed_unix_users: must never name root: the agent would run with every right on this machine");
+            }
+        }
+    }
+
+    /// <summary>An octal umask string ("022"); what the agent's new files lose of 0666 (directories: of 0777).</summary>
+    private static int ReadUmask(YamlSection section, string key, int fallback, List<string> problems)
+    {
+        var text = section.String(key, Convert.ToString(fallback, 8).PadLeft(3, '0'));
+        if (text.Length is < 1 or > 4 || !text.All(c => c is >= '0' and <= '7') || Convert.ToInt32(text, 8) > 511)
+        {
+            problems.Add($"execution.{key}: must be an octal umask such as \"022\" or \"077\", not '{text}'");
+            return fallback;
+        }
+
+        return Convert.ToInt32(text, 8);
     }
 
     /// <summary>A conservative POSIX user name: it reaches sudo's command line.</summary>

@@ -99,6 +99,23 @@ internal sealed class YamlSection(string prefix, YamlMappingNode? node, List<str
         return value;
     }
 
+    /// <summary>A list of strings (<c>[a, b]</c> or one item per line); empty when absent.</summary>
+    public IReadOnlyList<string> StringList(string key)
+    {
+        _known.Add(key);
+        switch (Find(key))
+        {
+            case null:
+            case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                return [];
+            case YamlSequenceNode sequence when sequence.Children.All(c => c is YamlScalarNode):
+                return [.. sequence.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? string.Empty)];
+            default:
+                problems.Add($"{Name(key)}: must be a list of values");
+                return [];
+        }
+    }
+
     /// <summary>Records every key of this mapping that no accessor asked for.</summary>
     public void RejectUnknownKeys()
     {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Agor.Protocol.JsonRpc;
+using Agor.Protocol.Unix;
 using Agor.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -11,23 +12,32 @@ namespace Agor.Daemon.Executors;
 /// </summary>
 internal sealed class ExecutorClient : IAsyncDisposable
 {
-    private ExecutorClient(string executorId, JsonRpcPeer peer)
+    private ExecutorClient(string executorId, JsonRpcPeer peer, VerifiedExecutor executor)
     {
         ExecutorId = executorId;
         Peer = peer;
+        Executor = executor;
     }
 
     public string ExecutorId { get; }
+
+    /// <summary>The process at the other end, as the kernel named it and the daemon verified it.</summary>
+    public VerifiedExecutor Executor { get; }
 
     public JsonRpcPeer Peer { get; }
 
     /// <summary>Completes when the connection has ended.</summary>
     public Task Completion => Peer.Completion;
 
-    /// <summary>Connects to an executor's socket and starts the peer after <paramref name="registerHandlers"/> ran.</summary>
+    /// <summary>
+    /// Connects to an executor's socket, has <paramref name="verify"/> judge the peer's kernel
+    /// credentials before a single byte is sent (it throws to refuse; the connection is then closed
+    /// having sent nothing), and starts the peer after <paramref name="registerHandlers"/> ran.
+    /// </summary>
     public static async Task<ExecutorClient> ConnectAsync(
         string executorId,
         string socketPath,
+        Func<PeerCredentials, VerifiedExecutor> verify,
         JsonRpcPeerOptions options,
         Action<JsonRpcPeer>? registerHandlers,
         ILogger logger,
@@ -44,10 +54,21 @@ internal sealed class ExecutorClient : IAsyncDisposable
             throw;
         }
 
+        VerifiedExecutor executor;
+        try
+        {
+            executor = verify(PeerCredentials.Of(socket));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+
         var peer = new JsonRpcPeer(new NetworkStream(socket, ownsSocket: true), options, logger);
         registerHandlers?.Invoke(peer);
         peer.Start();
-        return new ExecutorClient(executorId, peer);
+        return new ExecutorClient(executorId, peer, executor);
     }
 
     public Task<PingResult> PingAsync(CancellationToken cancellationToken = default) =>
@@ -71,5 +92,6 @@ internal sealed class ExecutorClient : IAsyncDisposable
     public Task<StopTaskResult> StopTaskAsync(StopTaskParams parameters, TimeSpan timeout, CancellationToken cancellationToken = default) =>
         Peer.InvokeAsync(Methods.StopTask, parameters, timeout, cancellationToken);
 
+    /// <summary>Ends the connection. The pidfd of the executor stays with its process, which may still need signals.</summary>
     public ValueTask DisposeAsync() => Peer.DisposeAsync();
 }

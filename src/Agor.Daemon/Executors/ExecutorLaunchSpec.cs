@@ -1,6 +1,6 @@
 namespace Agor.Daemon.Executors;
 
-/// <summary>Everything needed to start one executor process.</summary>
+/// <summary>Everything needed to start one executor process, and the uid the kernel must report for it on connect.</summary>
 internal sealed record ExecutorLaunchSpec(
     string ExecutorId,
     string FileName,
@@ -8,4 +8,5 @@ internal sealed record ExecutorLaunchSpec(
     IReadOnlyDictionary<string, string> Environment,
     string SocketPath,
     string UnixUser,
-    bool ThroughSudo);
+    bool ThroughSudo,
+    int ExpectedUid);

@@ -17,6 +17,9 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
 
     public ImpersonationMode Mode => mode;
 
+    /// <summary>Which users a session may name.</summary>
+    public UnixUserPolicy Users { get; } = new(settings, System.Environment.UserName, (int)Native.geteuid());
+
     public string ExecutorPath => executorPath;
 
     /// <summary>The user an executor runs as when the caller names none.</summary>
@@ -29,24 +32,32 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
         var user = mode == ImpersonationMode.Sudo ? unixUser ?? settings.ExecutorUnixUser : _daemonUser;
         var throughSudo = mode == ImpersonationMode.Sudo && user != _daemonUser;
 
+        // Checked at the session's creation too; here again, for whatever is stored or asked directly.
+        if (mode == ImpersonationMode.Sudo && Users.Problem(user) is { } problem)
+        {
+            throw new ExecutorStartException(id, $"unix_user '{user}' {problem}");
+        }
+
         var executorArguments = new List<string>
         {
             "--socket", socketPath,
             "--daemon-uid", _daemonUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--max-line-bytes", settings.MaxLineBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--accept-timeout-ms", settings.ConnectionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--agent-umask", Convert.ToString(settings.AgentUmask, 8).PadLeft(3, '0'),
         };
 
         if (!throughSudo)
         {
-            return new ExecutorLaunchSpec(id, executorPath, executorArguments, BuildEnvironment(UnixUser.Find(user)), socketPath, user, false);
+            return new ExecutorLaunchSpec(id, executorPath, executorArguments, BuildEnvironment(UnixUser.Find(user)), socketPath, user, false, _daemonUid);
         }
 
         // sudo resets the environment itself (env_reset); the executor learns nothing from ours.
         executorArguments.Add("--die-with-parent");
         var sudoArguments = new List<string> { "-n", "-u", user, "--", executorPath };
         sudoArguments.AddRange(executorArguments);
-        return new ExecutorLaunchSpec(id, sudoPath!, sudoArguments, BuildEnvironment(null), socketPath, user, true);
+        var target = UnixUser.Find(user) ?? throw new ExecutorStartException(id, $"the user '{user}' does not exist");
+        return new ExecutorLaunchSpec(id, sudoPath!, sudoArguments, BuildEnvironment(null), socketPath, user, true, target.Uid);
     }
 
     private static Dictionary<string, string> BuildEnvironment(UnixUser? user)

@@ -43,6 +43,9 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
     public string DefaultUser => _launcher.DefaultUser;
 
+    /// <summary>Which users a session may name in <c>unix_user</c>.</summary>
+    public UnixUserPolicy UnixUsers => _launcher.Users;
+
     /// <summary>Detects the impersonation mode once and starts the warm executors.</summary>
     public static async Task<ExecutorPool> CreateAsync(ExecutorPoolOptions options, ILogger logger, CancellationToken cancellationToken = default)
     {
@@ -189,19 +192,27 @@ internal sealed class ExecutorPool : IAsyncDisposable
             client = await ExecutorClient.ConnectAsync(
                 spec.ExecutorId,
                 spec.SocketPath,
+                peer => process.Executor = ExecutorIdentity.Verify(peer, spec.ExpectedUid, process.Launched, spec.ThroughSudo),
                 _peerOptions with { Name = $"executor {spec.ExecutorId}" },
                 _options.RegisterHandlers is { } register ? peer => register(peer, spec.ExecutorId) : null,
                 _logger,
                 deadline.Token);
+            var verified = client.Executor;
             var ping = await client.PingAsync(deadline.Token);
-            process.ExecutorPid = ping.Pid;
-            var executor = new PooledExecutor(spec, process, client, ping.Pid);
+            if (ping.Pid != verified.Pid)
+            {
+                // The pid on the wire is the executor's say-so; the kernel's is the one we keep. One
+                // that lies about it is not an executor we hand a task.
+                throw new ExecutorIdentityException($"its ping names pid {ping.Pid}, but the kernel says the executor is pid {verified.Pid}");
+            }
+
+            var executor = new PooledExecutor(spec, process, client, verified.Pid);
             lock (_lock)
             {
                 _live.Add(executor.Id, executor);
             }
 
-            ExecutorPoolLog.Ready(_logger, executor.Id, spec.UnixUser, ping.Pid, clock.Elapsed.TotalMilliseconds);
+            ExecutorPoolLog.Ready(_logger, executor.Id, spec.UnixUser, verified.Pid, clock.Elapsed.TotalMilliseconds);
             Track(WatchAsync(executor));
 
             // "started" is raised by the caller once the executor is where others can find it.
@@ -216,6 +227,12 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
             await process.DisposeAsync();
             SocketFiles.TryDelete(spec.SocketPath);
+            if (ex is ExecutorIdentityException)
+            {
+                ExecutorPoolLog.NotTheExecutor(_logger, spec.ExecutorId, ex.Message);
+                throw new ExecutorStartException(spec.ExecutorId, ex.Message, ex);
+            }
+
             if (ex is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
                 var tail = process.StderrTail;

@@ -33,4 +33,7 @@ internal static partial class ExecutorPoolLog
 
     [LoggerMessage(EventId = 209, Level = LogLevel.Error, Message = "executor pool event handler failed")]
     public static partial void ObserverFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 210, Level = LogLevel.Warning, Message = "executor {ExecutorId} refused: {Problem}")]
+    public static partial void NotTheExecutor(ILogger logger, string executorId, string problem);
 }

@@ -28,6 +28,9 @@ internal sealed class ExecutorProcess : IAsyncDisposable
         _spec = spec;
         _logger = logger;
         Pid = process.Id;
+
+        // Pinned before anything can reap it: from here on only this very process is "ours".
+        Launched = LaunchedProcess.Pin(process.Id);
         _stdoutPump = PumpStdoutAsync();
         _stderrPump = PumpStderrAsync();
         _exited = WaitForExitAsync();
@@ -36,8 +39,14 @@ internal sealed class ExecutorProcess : IAsyncDisposable
     /// <summary>The pid of the process we started: the executor, or sudo in front of it.</summary>
     public int Pid { get; }
 
-    /// <summary>The executor's own pid once known (from <c>ping</c>); equals <see cref="Pid"/> without sudo.</summary>
-    public int ExecutorPid { get; set; }
+    /// <summary>The process we started, pinned by a pidfd.</summary>
+    public LaunchedProcess Launched { get; }
+
+    /// <summary>
+    /// The executor as verified on connect (SO_PEERCRED, never the wire); null before. The only
+    /// process besides <see cref="Launched"/> the daemon ever signals.
+    /// </summary>
+    public VerifiedExecutor? Executor { get; set; }
 
     /// <summary>Completes when the process has exited and been reaped.</summary>
     public Task Exited => _exited;
@@ -99,33 +108,34 @@ internal sealed class ExecutorProcess : IAsyncDisposable
     }
 
     /// <summary>Sends SIGTERM: to the executor, or to sudo, which relays it.</summary>
-    public void Terminate()
-    {
-        if (!HasExited)
-        {
-            Native.Kill(Pid, Native.SigTerm);
-        }
-    }
+    public void Terminate() => Launched.Signal(Native.SigTerm);
 
     /// <summary>
-    /// Sends SIGKILL to everything we may: the executor's process group (it is a group leader, so
-    /// this includes the agent it started), and the process we started. Through sudo without root,
-    /// only sudo can be killed; the executor then dies of its parent-death signal.
+    /// Sends SIGKILL to everything we may: the verified executor's process group, and the process
+    /// we started. Through sudo without root, only sudo can be killed; the executor then dies of its
+    /// parent-death signal, and the agent's guard ends the agent's tree when the executor is gone.
     /// </summary>
     public void Kill()
     {
         KillGroup();
-        if (!HasExited)
-        {
-            Native.Kill(Pid, Native.SigKill);
-        }
+        Launched.Signal(Native.SigKill);
     }
 
-    /// <summary>Ends whatever is left in the executor's process group (a no-op when it is empty or not ours).</summary>
+    /// <summary>
+    /// Ends whatever is left in the executor's process group, while the group is certainly the
+    /// executor's: the verified executor alive, or (directly started, not yet verified) the process
+    /// we started alive. Never a group named by the executor, never a pid that may have been recycled.
+    /// </summary>
     public void KillGroup()
     {
-        var group = ExecutorPid > 0 ? ExecutorPid : (_spec.ThroughSudo ? 0 : Pid);
-        Native.KillGroup(group, Native.SigKill);
+        if (Executor is { } executor)
+        {
+            executor.SignalGroup(Native.SigKill);
+        }
+        else if (!_spec.ThroughSudo && Launched.IsAlive())
+        {
+            Native.KillGroup(Pid, Native.SigKill);
+        }
     }
 
     public async ValueTask DisposeAsync()
@@ -134,6 +144,8 @@ internal sealed class ExecutorProcess : IAsyncDisposable
         await _exited;
         KillGroup();
         await Task.WhenAll(_stdoutPump, _stderrPump);
+        Executor?.Dispose();
+        Launched.Dispose();
         _process.Dispose();
     }
 

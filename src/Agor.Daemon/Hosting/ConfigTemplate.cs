@@ -33,6 +33,8 @@ internal static class ConfigTemplate
         execution:
           run_as_unix_user: false          # true: executors run via sudo as another Unix user (see `agor setup-executor-isolation`)
           executor_unix_user: agor_executor
+          allowed_unix_users: []           # users a session may name in unix_user besides the executor user; never root
+          agent_umask: "022"               # the agent's umask (octal); the executor keeps 077 for its own files
           max_executors: 10                # more tasks wait in the queue
           warm_executors: 0                # started ahead of need; each executor still serves one task only
           idle_timeout_ms: 60000

@@ -5,6 +5,9 @@ namespace Agor.Daemon.Interop;
 /// <summary>What <c>/proc/PID/stat</c> says of a process: its state letter and when it started (clock ticks since boot).</summary>
 internal readonly record struct ProcessStat(char State, long StartTime)
 {
+    /// <summary>The parent's pid (field 4).</summary>
+    public int ParentPid { get; init; }
+
     /// <summary>The process's stat, or null when there is no such process (or no /proc).</summary>
     public static ProcessStat? Read(int pid)
     {
@@ -30,8 +33,10 @@ internal readonly record struct ProcessStat(char State, long StartTime)
 
         // From field 3 (the state) on; the start time is field 22.
         var fields = stat[(afterName + 2)..].Split(' ');
-        return fields.Length > 19 && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
-            ? new ProcessStat(fields[0][0], startTime)
+        return fields.Length > 19
+            && long.TryParse(fields[19], NumberStyles.None, CultureInfo.InvariantCulture, out var startTime)
+            && int.TryParse(fields[1], NumberStyles.None, CultureInfo.InvariantCulture, out var parentPid)
+            ? new ProcessStat(fields[0][0], startTime) { ParentPid = parentPid }
             : null;
     }
 }

@@ -11,7 +11,11 @@ internal sealed record AgentRunRequest
 
     public required string PermissionMode { get; init; }
 
+    /// <summary>The tools the agent may use at all (empty: its defaults). Never pre-approval.</summary>
     public IReadOnlyList<string> Tools { get; init; } = [];
+
+    /// <summary>Tools the daemon explicitly lets run without asking.</summary>
+    public IReadOnlyList<string> PreApprovedTools { get; init; } = [];
 
     public string? Model { get; init; }
 

@@ -119,7 +119,7 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
     {
         var peerOptions = new JsonRpcPeerOptions { MaxLineBytes = options.MaxLineBytes, Name = "daemon" };
         await using var peer = new JsonRpcPeer(new NetworkStream(connection, ownsSocket: true), peerOptions, loggers.CreateLogger("rpc"));
-        using var tasks = new TaskSupervisor(peer, new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace), _logger);
+        using var tasks = new TaskSupervisor(peer, new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, Guard.GuardedLaunch.ForThisExecutor(options.AgentUmask)), _logger);
         var service = new ExecutorRpcService(tasks, _logger);
         service.Register(peer);
         peer.Start();

@@ -7,7 +7,14 @@ internal static partial class Libc
 {
     public const int SigKill = 9;
     public const int SigTerm = 15;
+
+    // The same on every architecture: it came after the syscall tables were unified.
+    private const long SysPidfdOpen = 434;
+    private const short PollIn = 1;
+    private const int Eintr = 4;
     private const int PrSetPdeathsig = 1;
+    private const int PrSetDumpable = 4;
+    private const int PrSetChildSubreaper = 36;
 
     [LibraryImport("libc", SetLastError = true)]
     public static partial int setsid();
@@ -25,8 +32,65 @@ internal static partial class Libc
     public static partial int kill(int pid, int signal);
 
     [LibraryImport("libc", SetLastError = true)]
+    public static partial int setpgid(int pid, int processGroup);
+
+    [LibraryImport("libc", SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long syscall(long number, nint arg1, nint arg2);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMs);
+
+    [LibraryImport("libc", SetLastError = true)]
     private static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
 
     /// <summary>Asks the kernel to send <paramref name="signal"/> to this process when its parent dies.</summary>
     public static bool SetParentDeathSignal(int signal) => prctl(PrSetPdeathsig, (nuint)signal, 0, 0, 0) == 0;
+
+    /// <summary>
+    /// Makes this process non-dumpable: processes of the same user can no longer ptrace it, read its
+    /// memory or open its /proc/PID/fd (which would hand them the daemon's connection).
+    /// </summary>
+    public static bool SetNotDumpable() => prctl(PrSetDumpable, 0, 0, 0, 0) == 0;
+
+    /// <summary>Orphaned descendants are re-parented to this process rather than to init.</summary>
+    public static bool SetChildSubreaper() => prctl(PrSetChildSubreaper, 1, 0, 0, 0) == 0;
+
+    /// <summary>A pidfd for <paramref name="pid"/>, or null when there is no such process.</summary>
+    public static PidFdHandle? PidfdOpen(int pid)
+    {
+        var fd = syscall(SysPidfdOpen, pid, 0);
+        return fd < 0 ? null : new PidFdHandle((nint)fd);
+    }
+
+    /// <summary>Blocks the calling thread until the process behind <paramref name="pidfd"/> has exited.</summary>
+    public static unsafe void WaitUntilExited(PidFdHandle pidfd)
+    {
+        var added = false;
+        pidfd.DangerousAddRef(ref added);
+        try
+        {
+            var entry = new PollFd { Fd = (int)pidfd.DangerousGetHandle(), Events = PollIn };
+            while (poll(&entry, 1, -1) < 0 && Marshal.GetLastPInvokeError() == Eintr)
+            {
+            }
+        }
+        finally
+        {
+            if (added)
+            {
+                pidfd.DangerousRelease();
+            }
+        }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct PollFd
+    {
+        public int Fd;
+        public short Events;
+        public short Revents;
+    }
 }

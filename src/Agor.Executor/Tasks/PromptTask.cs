@@ -147,6 +147,7 @@ internal sealed class PromptTask : IDisposable
             WorkingDirectory = Parameters.Cwd,
             PermissionMode = Parameters.PermissionMode,
             Tools = Parameters.Tools.Count > 0 ? Parameters.Tools : context.Tools,
+            PreApprovedTools = Parameters.PreApprovedTools,
             Model = context.Model,
             ResumeSessionId = context.AgentSessionId,
             Environment = AgentEnvironment.Build(context.Env, key.ApiKey, key.BaseUrl, Parameters.PermissionMode),

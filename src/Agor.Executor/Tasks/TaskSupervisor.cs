@@ -156,6 +156,11 @@ internal sealed class TaskSupervisor(JsonRpcPeer daemon, IAgentRunner runner, IL
         {
             throw JsonRpcException.InvalidParams("tools", "must be tool names without commas");
         }
+
+        if (parameters.PreApprovedTools.Any(tool => string.IsNullOrWhiteSpace(tool) || tool.Contains(',', StringComparison.Ordinal)))
+        {
+            throw JsonRpcException.InvalidParams("pre_approved_tools", "must be tool names without commas");
+        }
     }
 
     private static void Require(string value, string field)

@@ -34,8 +34,14 @@ public sealed record ExecutePromptParams
     /// <summary>The agent's working directory.</summary>
     public required string Cwd { get; init; }
 
-    /// <summary>Tools the agent may use; empty means the agent's defaults.</summary>
+    /// <summary>Tools the agent may use at all; empty means the agent's defaults. Never pre-approval.</summary>
     public IReadOnlyList<string> Tools { get; init; } = [];
+
+    /// <summary>
+    /// Tools the daemon explicitly lets run without asking (Claude Code's <c>--allowedTools</c>);
+    /// empty unless the daemon decided so, and audited where it is set. Everything else is asked.
+    /// </summary>
+    public IReadOnlyList<string> PreApprovedTools { get; init; } = [];
 
     /// <summary><c>default</c>, <c>acceptEdits</c>, <c>bypassPermissions</c> or <c>plan</c>.</summary>
     public string PermissionMode { get; init; } = "default";

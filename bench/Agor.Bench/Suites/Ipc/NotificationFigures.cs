@@ -69,9 +69,12 @@ internal sealed class NotificationFigures(IpcContext context, long total, long w
         var counter = new NotificationCounter(warmup, total, checkSequence);
         var receiverCpu = CpuTime(Environment.ProcessId);
         var senderCpu = CpuTime(senderPid);
+        // The daemon checks its peer before a byte is sent; the helper is the process we know.
+        using var pinned = LaunchedProcess.Pin(senderPid);
         await using var client = await ExecutorClient.ConnectAsync(
             "notify-child",
             socketPath,
+            peer => ExecutorIdentity.Verify(peer, (int)Agor.Daemon.Interop.Native.geteuid(), pinned, throughSudo: false),
             new JsonRpcPeerOptions { Name = "notify-child" },
             peer => peer.AddNotificationHandler(Methods.ReportMessage, counter.OnMessage),
             NullLogger.Instance,

@@ -85,7 +85,16 @@ internal sealed class PingFigures(IpcContext context, int samples, int warmup)
     private async Task<PingRun> MeasureDaemonSideAsync(CancellationToken cancellationToken)
     {
         await using var server = await RawSockServer.StartAsync(context.RawSockPath, ["rpcserve"], cancellationToken: cancellationToken);
-        await using var client = await ExecutorClient.ConnectAsync("rawsock", server.SocketPath, new JsonRpcPeerOptions { Name = "rawsock" }, null, NullLogger.Instance, cancellationToken);
+        // The daemon checks its peer before a byte is sent; the helper is the process we know.
+        using var pinned = LaunchedProcess.Pin(server.Pid);
+        await using var client = await ExecutorClient.ConnectAsync(
+            "rawsock",
+            server.SocketPath,
+            peer => ExecutorIdentity.Verify(peer, (int)Agor.Daemon.Interop.Native.geteuid(), pinned, throughSudo: false),
+            new JsonRpcPeerOptions { Name = "rawsock" },
+            null,
+            NullLogger.Instance,
+            cancellationToken);
         return await TimePingsAsync(client, server.Pid, cancellationToken);
     }
 

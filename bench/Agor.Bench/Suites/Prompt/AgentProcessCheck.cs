@@ -14,13 +14,20 @@ internal static class AgentProcessCheck
     /// <summary>Null when they match; otherwise what differs.</summary>
     public static string? Compare(int executorPid, ProcessStartInfo baseline)
     {
-        var children = Directory.EnumerateDirectories($"/proc/{executorPid.ToString(CultureInfo.InvariantCulture)}/task")
-            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Select(pid => int.Parse(pid, CultureInfo.InvariantCulture))
-            .ToList();
+        var children = ChildrenOf(executorPid);
         if (children.Count != 1)
         {
             return $"the executor has {children.Count} child processes, not the one agent";
+        }
+
+        // The executor starts the agent through its guard (agor-executor --agent-guard): the agent is the guard's one child.
+        if (ReadNulSeparated($"/proc/{children[0].ToString(CultureInfo.InvariantCulture)}/cmdline").Contains("--agent-guard", StringComparer.Ordinal))
+        {
+            children = ChildrenOf(children[0]);
+            if (children.Count != 1)
+            {
+                return $"the agent guard has {children.Count} child processes, not the one agent";
+            }
         }
 
         var proc = $"/proc/{children[0].ToString(CultureInfo.InvariantCulture)}";
@@ -55,6 +62,11 @@ internal static class AgentProcessCheck
 
         return problems.Count == 0 ? null : string.Join("; ", problems);
     }
+
+    private static List<int> ChildrenOf(int pid) =>
+        [.. Directory.EnumerateDirectories($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/task")
+            .SelectMany(task => File.ReadAllText(Path.Combine(task, "children")).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Select(child => int.Parse(child, CultureInfo.InvariantCulture))];
 
     private static string Show(string? value) => value is null ? "(unset)" : $"'{value}'";
 

@@ -22,10 +22,19 @@ internal static class ClaudeCodeArguments
             arguments.Add(model);
         }
 
+        // `tools` is the set the agent may use at all (--tools); --allowedTools would pre-approve
+        // them, so a Write in default mode would run without asking. Pre-approval comes only from
+        // the daemon's separate, explicit field.
         if (request.Tools.Count > 0)
         {
-            arguments.Add("--allowedTools");
+            arguments.Add("--tools");
             arguments.Add(string.Join(',', request.Tools));
+        }
+
+        if (request.PreApprovedTools.Count > 0)
+        {
+            arguments.Add("--allowedTools");
+            arguments.Add(string.Join(',', request.PreApprovedTools));
         }
 
         if (request.ResumeSessionId is { Length: > 0 } session)

@@ -12,7 +12,7 @@ namespace Agor.Executor.Agents.ClaudeCode;
 /// every stdout frame comes back as an event, <c>can_use_tool</c> control requests become
 /// permission questions, and the <c>result</c> frame decides the outcome.
 /// </summary>
-internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) : IAgentRunner
+internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, Guard.GuardedLaunch launch) : IAgentRunner
 {
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
 
@@ -23,10 +23,18 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace) 
             return AgentOutcome.Failed(ErrorCodes.InvalidWorkingDirectory, $"The working directory '{request.WorkingDirectory}' does not exist or cannot be entered.");
         }
 
+        // Found here, not by the guard: a missing agent is agent_not_found, not a guard that exited.
+        if (ExecutablePath.Resolve(request.AgentPath, request.Environment.GetValueOrDefault("PATH")) is not { } program)
+        {
+            return AgentOutcome.Failed(ErrorCodes.AgentNotFound, $"Claude Code could not be started from '{request.AgentPath}': no such executable file.");
+        }
+
         AgentProcess agent;
         try
         {
-            agent = AgentProcess.Start(request.AgentPath, ClaudeCodeArguments.For(request), request.WorkingDirectory, request.Environment);
+            // Through the guard: the agent's whole tree dies with this executor, and gets the agent's umask.
+            var (fileName, arguments) = launch.Wrap(program, ClaudeCodeArguments.For(request));
+            agent = AgentProcess.Start(fileName, arguments, request.WorkingDirectory, request.Environment);
         }
         catch (Win32Exception ex)
         {
