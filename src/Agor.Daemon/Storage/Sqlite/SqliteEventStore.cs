@@ -12,10 +12,13 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
 {
     private const string MessageCreated = "message.created";
 
-    private const string Columns = """
-        e.id, e.type, e.session_id, e.data, e.occurred_at, e.message_sequence, m.event_data AS message_data
-        FROM events e LEFT JOIN messages m ON e.message_sequence IS NOT NULL AND m.session_id = e.session_id AND m.sequence = e.message_sequence
-        """;
+    private const string Columns = "e.id, e.type, e.session_id, e.data, e.occurred_at, e.message_sequence, m.event_data AS message_data";
+
+    private const string Source =
+        "events e LEFT JOIN messages m ON e.message_sequence IS NOT NULL AND m.session_id = e.session_id AND m.sequence = e.message_sequence";
+
+    /// <summary>The bytes an event takes once its message's data is joined back in.</summary>
+    private const string Size = "length(CAST(e.data AS BLOB)) + COALESCE(length(CAST(m.event_data AS BLOB)), 0)";
 
     public async Task<StoredEvent> AppendAsync(StoredEvent storedEvent, CancellationToken cancellationToken = default)
     {
@@ -53,10 +56,8 @@ internal sealed class SqliteEventStore(SqliteDatabase database) : IEventStore
         return database.QueryAsync(
             $"""
             SELECT id, type, session_id, data, occurred_at, message_sequence, message_data FROM (
-                SELECT {Columns},
-                    length(CAST(e.data AS BLOB)) + COALESCE(length(CAST(m.event_data AS BLOB)), 0) AS size,
-                    SUM(length(CAST(e.data AS BLOB)) + COALESCE(length(CAST(m.event_data AS BLOB)), 0)) OVER (ORDER BY e.id ROWS UNBOUNDED PRECEDING) AS running
-                WHERE {filter} ORDER BY e.id LIMIT $limit)
+                SELECT *, SUM(size) OVER (ORDER BY id ROWS UNBOUNDED PRECEDING) AS running FROM (
+                    SELECT {Columns}, {Size} AS size FROM {Source} WHERE {filter} ORDER BY e.id LIMIT $limit))
             WHERE running <= $max_bytes OR running = size
             ORDER BY id
             """,
