@@ -340,13 +340,12 @@ public sealed class JsonRpcPeer : IAsyncDisposable
 
     /// <summary>
     /// The peer shut down its side: nothing more will come, but what it already asked is answered
-    /// (within <see cref="JsonRpcPeerOptions.HalfCloseDrainTimeout"/>) before the connection closes.
-    /// Our own requests can no longer be answered and fail at once.
+    /// (within <see cref="JsonRpcPeerOptions.HalfCloseDrainTimeout"/>) before the connection closes
+    /// and our own requests, which can no longer be answered, fail with that reason.
     /// </summary>
     private async Task CloseAfterHalfCloseAsync()
     {
         const string Reason = "the peer closed the connection";
-        _pending.FailAll(Reason, null);
         try
         {
             if (_sender.InFlight > 0)
