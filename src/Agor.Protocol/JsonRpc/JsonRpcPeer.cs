@@ -97,6 +97,12 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     /// <summary>Messages the peer got wrong so far (parse errors, invalid or over-limit requests, unknown methods, bad notifications).</summary>
     public long Violations => _violations.Count;
 
+    /// <summary>Bytes of encoded messages waiting for the peer to read them.</summary>
+    internal long QueuedOutgoingBytes => _writer.QueuedBytes;
+
+    /// <summary>Completes the first time this side had to wait for the peer to read (the outgoing queue was full).</summary>
+    internal Task OutgoingQueueFilled => _writer.FirstFull;
+
     /// <summary>Handles incoming requests of <paramref name="method"/>. Call before <see cref="Start"/>.</summary>
     public void AddRequestHandler<TParams, TResult>(JsonRpcMethod<TParams, TResult> method, Func<TParams, CancellationToken, ValueTask<TResult>> handler)
     {

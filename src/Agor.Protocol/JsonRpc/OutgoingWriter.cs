@@ -29,6 +29,7 @@ internal sealed class OutgoingWriter
     private readonly Action<string, Exception?> _fail;
     private long _queuedBytes;
     private TaskCompletionSource? _room;
+    private readonly TaskCompletionSource _firstFull = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private bool _outputCompleted;
 
     /// <param name="output">The connection's output; completed when the write loop ends.</param>
@@ -45,6 +46,9 @@ internal sealed class OutgoingWriter
 
     /// <summary>True while the queue, plus <paramref name="extraBytes"/> about to join it, is within its bound.</summary>
     public bool HasRoom(long extraBytes = 0) => Volatile.Read(ref _queuedBytes) + extraBytes <= _maxQueuedBytes;
+
+    /// <summary>Completes the first time someone has to wait for room: the signal that the peer stopped reading (for specs).</summary>
+    public Task FirstFull => _firstFull.Task;
 
     /// <summary>Bytes the queue holds now (for tests and figures).</summary>
     public long QueuedBytes => Volatile.Read(ref _queuedBytes);
@@ -82,6 +86,7 @@ internal sealed class OutgoingWriter
                 return Task.CompletedTask;
             }
 
+            _firstFull.TrySetResult();
             return room.Task;
         }
 
