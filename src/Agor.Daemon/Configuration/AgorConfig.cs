@@ -80,4 +80,10 @@ internal sealed record ExecutionSettings
 
     /// <summary>The longest IPC line either side accepts.</summary>
     public int MaxLineBytes { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxLineBytes;
+
+    /// <summary>Incoming IPC requests either side handles at once; beyond it a request is answered -32004.</summary>
+    public int MaxRequestsInFlight { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxRequestsInFlight;
+
+    /// <summary>Elements of one incoming IPC batch either side accepts; beyond it the batch gets one -32600.</summary>
+    public int MaxBatchSize { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxBatchSize;
 }

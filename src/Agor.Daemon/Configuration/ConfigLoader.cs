@@ -125,6 +125,8 @@ internal static class ConfigLoader
             ExecutorPath = section.String("executor_path", defaults.ExecutorPath, allowEmpty: true),
             ShutdownGraceMs = (int)section.Integer("shutdown_grace_ms", defaults.ShutdownGraceMs, 1, int.MaxValue),
             MaxLineBytes = (int)section.Integer("max_line_bytes", defaults.MaxLineBytes, 1024, int.MaxValue),
+            MaxRequestsInFlight = (int)section.Integer("max_requests_in_flight", defaults.MaxRequestsInFlight, 1, 1_000_000),
+            MaxBatchSize = (int)section.Integer("max_batch_size", defaults.MaxBatchSize, 1, 1_000_000),
         };
         section.RejectUnknownKeys();
         Validate(execution, problems);

@@ -38,6 +38,8 @@ internal static class ConfigTemplate
           executor_path: ""                # default: the agor-executor shipped beside agor
           shutdown_grace_ms: 3000
           max_line_bytes: 8388608
+          max_requests_in_flight: 1024     # IPC requests handled at once, each side; beyond: -32004
+          max_batch_size: 256              # elements of one IPC batch, each side; beyond: one -32600
 
         """;
 }
