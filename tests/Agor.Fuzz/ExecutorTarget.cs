@@ -39,7 +39,16 @@ internal static class ExecutorTarget
                 startRss = startRss == 0 ? ProcessMemory.ResidentBytes(executor.Pid) : startRss;
                 while (sent < settings.Lines)
                 {
-                    await connection.SendAsync(mutator.Next(corpus), cancellationToken);
+                    try
+                    {
+                        await connection.SendAsync(mutator.Next(corpus), cancellationToken);
+                    }
+                    catch (IOException)
+                    {
+                        // The executor closed its end; what it logged says whether that was allowed.
+                        break;
+                    }
+
                     sent++;
                     if (sent % settings.ProbeEvery != 0)
                     {
@@ -47,7 +56,16 @@ internal static class ExecutorTarget
                     }
 
                     probes++;
-                    var answered = await connection.ProbeAsync(Ping, settings.ProbeBound, cancellationToken);
+                    bool answered;
+                    try
+                    {
+                        answered = await connection.ProbeAsync(Ping, settings.ProbeBound, cancellationToken);
+                    }
+                    catch (IOException)
+                    {
+                        break;
+                    }
+
                     if (executor.HasExited || connection.Closed.IsCompleted)
                     {
                         break;
@@ -79,6 +97,7 @@ internal static class ExecutorTarget
                 if (executor.ExitCode == 0 && (stderr.Contains("closing the connection", StringComparison.Ordinal) || stderr.Contains("shutdown", StringComparison.Ordinal)))
                 {
                     closes++;
+                    await progress.WriteLineAsync($"executor: closed the connection after line {sent}: {Tail(stderr)}");
                 }
                 else
                 {
@@ -114,5 +133,7 @@ internal static class ExecutorTarget
         }
     }
 
-    internal static string Tail(string text) => text.Length <= 2000 ? text : text[^2000..];
+    /// <summary>The last log lines, each cut short (a log line may quote a long line of the fuzz).</summary>
+    internal static string Tail(string text) =>
+        string.Join('\n', text.Split('\n').TakeLast(12).Select(l => l.Length <= 300 ? l : l[..300] + "..."));
 }

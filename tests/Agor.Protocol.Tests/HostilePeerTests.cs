@@ -203,4 +203,39 @@ public sealed class HostilePeerTests
         Assert.Equal(-32602, Code(response));
         Assert.Contains("'cwd'", response.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task AfterAMixOfEverything_NoRequestIsLeftCountedInFlight()
+    {
+        await using var harness = new RawPeerHarness(Options(maxInFlight: 8), null, peer => peer.AddNotificationHandler(TestMethods.Boom, async (p, ct) =>
+        {
+            await Task.Yield();
+            throw new InvalidOperationException("bug");
+        }));
+        string[] lines =
+        [
+            """[{"jsonrpc":"2.0","id":1,"method":"echo","params":{"text":"a","delay_ms":20}},1,{"jsonrpc":"2.0","method":"boom","params":{"text":"n"}},{"jsonrpc":"2.0","id":2,"method":"strict","params":{"\ud800":1}}]""",
+            """{"jsonrpc":"2.0","id":3,"method":"fail","params":{}}""",
+            """{"jsonrpc":"2.0","id":4,"method":"strict","params":{"\ud800":1,"name":"x"}}""",
+            """{"jsonrpc":"2.0","id":5,"method":"echo","params":{"text":"\ud800"}}""",
+            """[{"jsonrpc":"2.0","id":6,"method":"echo","params":{"text":"b","delay_ms":10}},{"jsonrpc":"2.0","id":7,"method":"echo","params":{"text":"c","delay_ms":10}}]""",
+        ];
+
+        for (var round = 0; round < 20; round++)
+        {
+            foreach (var line in lines)
+            {
+                await harness.SendAsync(line);
+            }
+        }
+
+        // Every line is answered (a batch as one array), busy or not; then nothing is in flight.
+        for (var i = 0; i < 20 * lines.Length; i++)
+        {
+            Assert.NotNull(await harness.ReadLineAsync());
+        }
+
+        await AssertStillServesAsync(harness);
+        Assert.Equal(0, harness.Peer.RequestsInFlight);
+    }
 }

@@ -97,6 +97,9 @@ public sealed class JsonRpcPeer : IAsyncDisposable
     /// <summary>Messages the peer got wrong so far (parse errors, invalid or over-limit requests, unknown methods, bad notifications).</summary>
     public long Violations => _violations.Count;
 
+    /// <summary>Incoming requests being handled whose answer is not queued yet.</summary>
+    internal int RequestsInFlight => _sender.InFlight;
+
     /// <summary>Bytes of encoded messages waiting for the peer to read them.</summary>
     internal long QueuedOutgoingBytes => _writer.QueuedBytes;
 

@@ -107,14 +107,28 @@ internal sealed class ResponseSender(OutgoingWriter writer, ViolationLog violati
         Send(frame, batch);
     }
 
+    /// <summary>Sends an error answer; never throws (a message quoting the peer's text that cannot be encoded is replaced by a plain one).</summary>
     public void SendError(ReadOnlySpan<byte> id, JsonRpcErrorCode code, string message, BatchResponse? batch)
     {
         var idArray = id.ToArray();
-        var frame = OutgoingFrame.Encode(
-            (idArray, code, message),
-            static (writer, state) => JsonRpcMessageWriter.WriteError(writer, state.idArray, state.code, state.message));
+        OutgoingFrame frame;
+        try
+        {
+            frame = EncodeError(idArray, code, message);
+        }
+        catch (ArgumentException)
+        {
+            // Invalid UTF-16 (a lone surrogate from the peer's member names) in the message.
+            frame = EncodeError(idArray, code, code == JsonRpcErrorCode.InvalidParams ? "Invalid params." : "Invalid request.");
+        }
+
         Send(frame, batch);
     }
+
+    private static OutgoingFrame EncodeError(byte[] id, JsonRpcErrorCode code, string message) =>
+        OutgoingFrame.Encode(
+            (id, code, message),
+            static (writer, state) => JsonRpcMessageWriter.WriteError(writer, state.id, state.code, state.message));
 
     public void SendHandlerFailure(ReadOnlySpan<byte> id, string method, Exception exception, BatchResponse? batch)
     {
