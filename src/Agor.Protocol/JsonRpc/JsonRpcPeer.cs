@@ -17,11 +17,12 @@ namespace Agor.Protocol.JsonRpc;
 /// </para>
 /// <para>
 /// Parts, the way StreamJsonRpc and Kestrel keep them apart: <see cref="LineFramer"/> splits
-/// lines; <see cref="JsonRpcMessageParser"/> and <see cref="JsonRpcMessageWriter"/> turn bytes into
+/// lines and <see cref="IncomingReader"/> reads them (line limit, back-pressure);
+/// <see cref="JsonRpcMessageParser"/> and <see cref="JsonRpcMessageWriter"/> turn bytes into
 /// messages and back without I/O; <see cref="IncomingDispatcher"/> routes what comes in (handlers,
 /// batches, limits) and <see cref="ResponseSender"/> answers it; <see cref="PendingRequests"/> waits
 /// for the answers to ours; <see cref="OutgoingWriter"/> owns the output (bounded queue, gate,
-/// in-place write). This class is the read loop and the lifetime.
+/// in-place write). This class is the public surface and the lifetime (start, close, half-close).
 /// </para>
 /// <para>
 /// Against a hostile peer every resource is bounded by <see cref="JsonRpcPeerOptions"/>: the line,
@@ -131,7 +132,7 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         }
 
         _writeLoop = Task.Run(_writer.RunAsync);
-        _readLoop = Task.Run(ReadLoopAsync);
+        _readLoop = Task.Run(() => new IncomingReader(_input, _options, _sender, _writer, _dispatcher, _logger, Violation, Close, CloseAfterHalfCloseAsync).RunAsync(_closing.Token));
         _stopped = CloseStreamWhenStoppedAsync();
     }
 
@@ -256,94 +257,6 @@ public sealed class JsonRpcPeer : IAsyncDisposable
         if (_stream is not null)
         {
             await _stream.DisposeAsync();
-        }
-    }
-
-    private async Task ReadLoopAsync()
-    {
-        var framer = default(LineFramer);
-        try
-        {
-            while (true)
-            {
-                var read = await _input.ReadAsync(_closing.Token);
-                var buffer = read.Buffer;
-                while (framer.TryReadLine(ref buffer, out var line))
-                {
-                    if (line.Length > _options.MaxLineBytes)
-                    {
-                        Violation($"a line of {line.Length} bytes exceeds the maximum of {_options.MaxLineBytes} bytes");
-                        return;
-                    }
-
-                    if (!_sender.HasRoom)
-                    {
-                        // The peer does not read our answers: stop reading its requests until it does.
-                        await _sender.SendAnsweredAsync();
-                        await _writer.WaitForRoomAsync();
-                        if (_closing.IsCancellationRequested)
-                        {
-                            return;
-                        }
-                    }
-
-                    // Answers given synchronously while this line is handled are collected, and
-                    // sent together once the lines of this read are done.
-                    ValueTask pending;
-                    _sender.BeginReading();
-                    try
-                    {
-                        pending = _dispatcher.ProcessLine(line);
-                    }
-                    finally
-                    {
-                        ResponseSender.EndReading();
-                    }
-
-                    if (!pending.IsCompletedSuccessfully)
-                    {
-                        await _sender.SendAnsweredAsync();
-                        await pending;
-                    }
-
-                    if (_closing.IsCancellationRequested)
-                    {
-                        return;
-                    }
-                }
-
-                await _sender.SendAnsweredAsync();
-
-                if (buffer.Length > _options.MaxLineBytes)
-                {
-                    Violation($"a line of more than {_options.MaxLineBytes} bytes exceeds the maximum");
-                    return;
-                }
-
-                _input.AdvanceTo(buffer.Start, buffer.End);
-                if (read.IsCompleted)
-                {
-                    if (!buffer.IsEmpty)
-                    {
-                        JsonRpcPeerLog.ClosedMidLine(_logger, Name, buffer.Length);
-                    }
-
-                    await CloseAfterHalfCloseAsync();
-                    return;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-        }
-        catch (Exception ex)
-        {
-            Close($"reading failed: {ex.Message}", ex);
-        }
-        finally
-        {
-            _sender.DiscardAnswered();
-            await _input.CompleteAsync();
         }
     }
 
