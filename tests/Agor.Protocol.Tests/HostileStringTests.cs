@@ -138,6 +138,27 @@ public sealed class HostileStringTests
         await AssertStillServesAsync(harness);
     }
 
+    [Theory(Timeout = 10_000)]
+    [InlineData("\"tools\":null", "'tools'")]
+    [InlineData("\"tools\":[\"Read\",null]", "'tools'")]
+    [InlineData("\"permission_mode\":null", "'permission_mode'")]
+    public async Task NullsInsideExecutePrompt_AreInvalidParamsBeforeTheHandlerRuns(string member, string named)
+    {
+        var handled = 0;
+        await using var harness = new RawPeerHarness(configure: peer => peer.AddRequestHandler(Methods.ExecutePrompt, (p, ct) =>
+        {
+            Interlocked.Increment(ref handled);
+            return ValueTask.FromResult(new ExecutePromptResult(p.Tools.Count >= 0 && p.PermissionMode.Length > 0));
+        }));
+
+        await harness.SendAsync($$$"""{"jsonrpc":"2.0","id":1,"method":"execute_prompt","params":{"session_token":"t","session_id":"s","task_id":"k","prompt":"p","cwd":"/",{{{member}}}}}""");
+        var response = await harness.ReadJsonAsync();
+
+        Assert.Equal(-32602, Code(response));
+        Assert.Contains(named, response.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0, handled);
+    }
+
     [Fact(Timeout = 10_000)]
     public async Task ANullWhereTheContractSaysText_IsInvalidParamsNamingTheField()
     {

@@ -53,7 +53,10 @@ public sealed record ExecutePromptParams : IValidatedParams
 
     /// <inheritdoc />
     public string? Validate() =>
-        TimeoutMs is < 0 or > MaxTimeoutMs ? $"'timeout_ms' must be between 0 and {MaxTimeoutMs}" : null;
+        TimeoutMs is < 0 or > MaxTimeoutMs ? $"'timeout_ms' must be between 0 and {MaxTimeoutMs}"
+        : Tools is null || Tools.Contains(null!) ? "'tools' must be an array of strings"
+        : PermissionMode is null ? "'permission_mode' must be a string"
+        : null;
 }
 
 /// <summary>Result of <c>execute_prompt</c>: the task was accepted; its outcome comes by <c>report_completion</c>.</summary>
