@@ -1,7 +1,9 @@
+using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
 using System.Text.Json;
 using Agor.Protocol.JsonRpc;
+using Microsoft.Extensions.Logging;
 
 namespace Agor.Protocol.Tests;
 
@@ -10,11 +12,15 @@ internal sealed class RawPeerHarness : IAsyncDisposable
 {
     private readonly Pipe _toPeer = new();
     private readonly Pipe _fromPeer = new();
-    private readonly StreamReader _reader;
 
     public RawPeerHarness(int maxLineBytes = JsonRpcPeerOptions.DefaultMaxLineBytes, Action<JsonRpcPeer>? configure = null)
+        : this(new JsonRpcPeerOptions { MaxLineBytes = maxLineBytes, Name = "under-test" }, null, configure)
     {
-        Peer = new JsonRpcPeer(_toPeer.Reader, _fromPeer.Writer, new JsonRpcPeerOptions { MaxLineBytes = maxLineBytes, Name = "under-test" });
+    }
+
+    public RawPeerHarness(JsonRpcPeerOptions options, ILogger? logger, Action<JsonRpcPeer>? configure = null)
+    {
+        Peer = new JsonRpcPeer(_toPeer.Reader, _fromPeer.Writer, options, logger);
         Peer.AddRequestHandler(TestMethods.Echo, async (p, ct) =>
         {
             if (p.DelayMs > 0)
@@ -28,10 +34,12 @@ internal sealed class RawPeerHarness : IAsyncDisposable
         Peer.AddRequestHandler<Empty, Empty>(TestMethods.Fail, (p, ct) => throw new InvalidOperationException("secret detail"));
         configure?.Invoke(Peer);
         Peer.Start();
-        _reader = new StreamReader(_fromPeer.Reader.AsStream(), Encoding.UTF8);
     }
 
     public JsonRpcPeer Peer { get; }
+
+    /// <summary>The writer of the peer's input, for tests that push bytes themselves.</summary>
+    public PipeWriter Input => _toPeer.Writer;
 
     public async Task SendAsync(string line)
     {
@@ -42,9 +50,32 @@ internal sealed class RawPeerHarness : IAsyncDisposable
 
     public Task CompleteInputAsync() => _toPeer.Writer.CompleteAsync().AsTask();
 
+    /// <summary>The next line the peer wrote, byte for byte without its '\n', or null at end of stream.</summary>
+    public async Task<byte[]?> ReadRawLineAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var read = await _fromPeer.Reader.ReadAsync(timeout.Token);
+            var buffer = read.Buffer;
+            if (buffer.PositionOf((byte)'\n') is { } end)
+            {
+                var line = buffer.Slice(0, end).ToArray();
+                _fromPeer.Reader.AdvanceTo(buffer.GetPosition(1, end));
+                return line;
+            }
+
+            _fromPeer.Reader.AdvanceTo(buffer.Start, buffer.End);
+            if (read.IsCompleted)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>The next line the peer wrote, or null at end of stream.</summary>
     public async Task<string?> ReadLineAsync() =>
-        await _reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(10));
+        await ReadRawLineAsync() is { } line ? Encoding.UTF8.GetString(line) : null;
 
     public async Task<JsonElement> ReadJsonAsync()
     {
@@ -55,6 +86,6 @@ internal sealed class RawPeerHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Peer.DisposeAsync();
-        _reader.Dispose();
+        await _fromPeer.Reader.CompleteAsync();
     }
 }

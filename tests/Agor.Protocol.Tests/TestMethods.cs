@@ -16,7 +16,7 @@ public sealed record StrictParams
 
 public sealed record Empty;
 
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true)]
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower, RespectRequiredConstructorParameters = true, RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(EchoParams))]
 [JsonSerializable(typeof(EchoResult))]
 [JsonSerializable(typeof(StrictParams))]
@@ -29,5 +29,8 @@ internal static class TestMethods
     public static readonly JsonRpcMethod<StrictParams, Empty> Strict = new("strict", TestJsonContext.Default.StrictParams, TestJsonContext.Default.Empty);
     public static readonly JsonRpcMethod<Empty, Empty> Fail = new("fail", TestJsonContext.Default.Empty, TestJsonContext.Default.Empty);
     public static readonly JsonRpcMethod<Empty, Empty> Never = new("never", TestJsonContext.Default.Empty, TestJsonContext.Default.Empty);
+    public static readonly JsonRpcMethod<Empty, Empty> Hold = new("hold", TestJsonContext.Default.Empty, TestJsonContext.Default.Empty);
     public static readonly JsonRpcNotification<EchoParams> Note = new("note", TestJsonContext.Default.EchoParams);
+    public static readonly JsonRpcNotification<StrictParams> StrictNote = new("strict_note", TestJsonContext.Default.StrictParams);
+    public static readonly JsonRpcNotification<EchoParams> Boom = new("boom", TestJsonContext.Default.EchoParams);
 }

@@ -118,4 +118,9 @@ internal sealed record ExecutionSettings
 
     /// <summary>How often a running task's executor is pinged; one that does not answer within <see cref="RequestTimeoutMs"/> fails the task. 0: never.</summary>
     public int HeartbeatIntervalMs { get; init; } = 10_000;
+    /// <summary>Incoming IPC requests either side handles at once; beyond it a request is answered -32004.</summary>
+    public int MaxRequestsInFlight { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxRequestsInFlight;
+
+    /// <summary>Elements of one incoming IPC batch either side accepts; beyond it the batch gets one -32600.</summary>
+    public int MaxBatchSize { get; init; } = Protocol.JsonRpc.JsonRpcPeerOptions.DefaultMaxBatchSize;
 }

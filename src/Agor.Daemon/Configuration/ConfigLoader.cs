@@ -143,6 +143,8 @@ internal static class ConfigLoader
             StopGraceMs = (int)section.Integer("stop_grace_ms", defaults.StopGraceMs, 1, int.MaxValue),
             TaskTimeoutMs = section.Integer("task_timeout_ms", defaults.TaskTimeoutMs, 0, int.MaxValue * 1000L),
             HeartbeatIntervalMs = (int)section.Integer("heartbeat_interval_ms", defaults.HeartbeatIntervalMs, 0, int.MaxValue),
+            MaxRequestsInFlight = (int)section.Integer("max_requests_in_flight", defaults.MaxRequestsInFlight, 1, 1_000_000),
+            MaxBatchSize = (int)section.Integer("max_batch_size", defaults.MaxBatchSize, 1, 1_000_000),
         };
         section.RejectUnknownKeys();
         Validate(execution, problems);

@@ -43,6 +43,8 @@ internal sealed class ExecutorLauncher(ExecutionSettings settings, string execut
             "--socket", socketPath,
             "--daemon-uid", _daemonUid.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--max-line-bytes", settings.MaxLineBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--max-requests-in-flight", settings.MaxRequestsInFlight.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--max-batch-size", settings.MaxBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--accept-timeout-ms", settings.ConnectionTimeoutMs.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--agent-umask", Convert.ToString(settings.AgentUmask, 8).PadLeft(3, '0'),
         };

@@ -33,7 +33,12 @@ internal sealed class ExecutorPool : IAsyncDisposable
         _launcher = launcher;
         _logger = logger;
         _freeSlots = options.Settings.MaxExecutors;
-        _peerOptions = new JsonRpcPeerOptions { MaxLineBytes = options.Settings.MaxLineBytes };
+        _peerOptions = new JsonRpcPeerOptions
+        {
+            MaxLineBytes = options.Settings.MaxLineBytes,
+            MaxRequestsInFlight = options.Settings.MaxRequestsInFlight,
+            MaxBatchSize = options.Settings.MaxBatchSize,
+        };
     }
 
     /// <summary>Raised for every executor that starts, is leased, stops, is reaped or crashes. Must not block.</summary>

@@ -50,6 +50,8 @@ internal static class ConfigTemplate
           stop_grace_ms: 5000              # a stopped task's executor is killed if it has not reported by then
           task_timeout_ms: 14400000        # 4 h; 0: no limit (enforced by the executor and the daemon)
           heartbeat_interval_ms: 10000     # a running executor that does not answer a ping fails its task; 0: off
+          max_requests_in_flight: 1024     # IPC requests handled at once, each side; beyond: -32004
+          max_batch_size: 256              # elements of one IPC batch, each side; beyond: one -32600
 
         limits:
           max_messages_per_task: 100000    # past it the task fails (limit_exceeded)

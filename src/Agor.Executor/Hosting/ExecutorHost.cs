@@ -117,7 +117,13 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
 
     private async Task<int> ServeAsync(Socket connection, CancellationToken stopping)
     {
-        var peerOptions = new JsonRpcPeerOptions { MaxLineBytes = options.MaxLineBytes, Name = "daemon" };
+        var peerOptions = new JsonRpcPeerOptions
+        {
+            MaxLineBytes = options.MaxLineBytes,
+            MaxRequestsInFlight = options.MaxRequestsInFlight,
+            MaxBatchSize = options.MaxBatchSize,
+            Name = "daemon",
+        };
         await using var peer = new JsonRpcPeer(new NetworkStream(connection, ownsSocket: true), peerOptions, loggers.CreateLogger("rpc"));
         using var tasks = new TaskSupervisor(peer, new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, Guard.GuardedLaunch.ForThisExecutor(options.AgentUmask)), _logger);
         var service = new ExecutorRpcService(tasks, _logger);

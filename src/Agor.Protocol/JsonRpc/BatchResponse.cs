@@ -3,17 +3,20 @@ namespace Agor.Protocol.JsonRpc;
 /// <summary>
 /// Collects the responses to one incoming batch and sends them as one array once the last
 /// handler has answered. A batch of notifications only sends nothing, as the specification says.
+/// The batch counts as <c>weight</c> requests in flight until it is answered.
 /// </summary>
 internal sealed class BatchResponse
 {
     private readonly List<OutgoingFrame> _frames = [];
-    private readonly JsonRpcPeer _peer;
+    private readonly ResponseSender _sender;
+    private readonly int _weight;
     private int _outstanding = 1;
 
-    public BatchResponse(JsonRpcPeer peer)
+    public BatchResponse(ResponseSender sender, int weight)
     {
-        _peer = peer;
-        _peer.BeginRequest();
+        _sender = sender;
+        _weight = weight;
+        _sender.BeginRequests(weight);
     }
 
     public void Add(OutgoingFrame frame)
@@ -37,9 +40,9 @@ internal sealed class BatchResponse
 
         if (_frames.Count > 0)
         {
-            _peer.Enqueue(OutgoingFrame.JoinAsArray(_frames));
+            _sender.Enqueue(OutgoingFrame.JoinAsArray(_frames));
         }
 
-        _peer.EndRequest();
+        _sender.EndRequest(_weight);
     }
 }

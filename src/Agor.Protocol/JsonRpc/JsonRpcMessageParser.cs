@@ -4,13 +4,23 @@ using System.Text.Json;
 namespace Agor.Protocol.JsonRpc;
 
 /// <summary>Decodes one JSON-RPC message from its bytes without allocating for the common case. No I/O.</summary>
+/// <remarks>
+/// The reader does not validate the UTF-8 or the escapes inside strings; only decoding one does,
+/// and it throws <see cref="InvalidOperationException"/>. So member names are compared without
+/// decoding whenever they are not escaped, and every decoding is guarded: a lone surrogate or an
+/// invalid byte makes the message invalid, never escapes from here.
+/// </remarks>
 internal static class JsonRpcMessageParser
 {
-    /// <summary>Parses a single message object. Throws <see cref="JsonException"/> when the bytes are not JSON.</summary>
+    /// <summary>The deepest nesting accepted, in a message and in a batch.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>Parses a single message object. Throws <see cref="JsonException"/> (only) when the bytes are not JSON.</summary>
     public static ParsedMessage Parse(ReadOnlySpan<byte> json)
     {
         var message = default(ParsedMessage);
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 256 });
+        message.InvalidCode = JsonRpcErrorCode.InvalidRequest;
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = MaxDepth });
         reader.Read();
         if (reader.TokenType != JsonTokenType.StartObject)
         {
@@ -26,16 +36,17 @@ internal static class JsonRpcMessageParser
         var hasResult = false;
         var hasError = false;
         string? problem = null;
+        var invalidCode = JsonRpcErrorCode.InvalidRequest;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("jsonrpc"u8))
+            if (NameIs(ref reader, "jsonrpc"u8))
             {
                 reader.Read();
-                versionOk = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("2.0"u8);
+                versionOk = reader.TokenType == JsonTokenType.String && !reader.ValueIsEscaped && reader.ValueSpan.SequenceEqual("2.0"u8);
                 reader.Skip();
             }
-            else if (reader.ValueTextEquals("id"u8))
+            else if (NameIs(ref reader, "id"u8))
             {
                 reader.Read();
                 if (reader.TokenType is JsonTokenType.String or JsonTokenType.Number or JsonTokenType.Null)
@@ -49,14 +60,27 @@ internal static class JsonRpcMessageParser
                     problem ??= "'id' must be a string, a number or null";
                 }
             }
-            else if (reader.ValueTextEquals("method"u8))
+            else if (NameIs(ref reader, "method"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    // Escaped names are rare enough to pay for an allocation.
-                    message.Method = reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
-                    hasMethod = true;
+                    // Escaped names are rare enough to pay for an allocation; one that does not
+                    // decode (a lone surrogate) is no method name at all.
+                    if (!reader.ValueIsEscaped)
+                    {
+                        message.Method = reader.ValueSpan;
+                        hasMethod = true;
+                    }
+                    else if (TryGetString(ref reader) is { } method)
+                    {
+                        message.Method = Encoding.UTF8.GetBytes(method);
+                        hasMethod = true;
+                    }
+                    else
+                    {
+                        problem ??= "'method' is not valid text";
+                    }
                 }
                 else
                 {
@@ -64,7 +88,7 @@ internal static class JsonRpcMessageParser
                     problem ??= "'method' must be a string";
                 }
             }
-            else if (reader.ValueTextEquals("params"u8))
+            else if (NameIs(ref reader, "params"u8))
             {
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
@@ -78,7 +102,7 @@ internal static class JsonRpcMessageParser
                     problem ??= "'params' must be an object or an array";
                 }
             }
-            else if (reader.ValueTextEquals("result"u8))
+            else if (NameIs(ref reader, "result"u8))
             {
                 reader.Read();
                 var start = (int)reader.TokenStartIndex;
@@ -86,11 +110,15 @@ internal static class JsonRpcMessageParser
                 message.Result = json[start..(int)reader.BytesConsumed];
                 hasResult = true;
             }
-            else if (reader.ValueTextEquals("error"u8))
+            else if (NameIs(ref reader, "error"u8))
             {
                 reader.Read();
                 hasError = true;
-                ReadError(ref reader, ref message);
+                if (!ReadError(ref reader, ref message))
+                {
+                    problem ??= "'error.code' must be an integer";
+                    invalidCode = JsonRpcErrorCode.ParseError;
+                }
             }
             else
             {
@@ -121,6 +149,7 @@ internal static class JsonRpcMessageParser
         if (problem is not null)
         {
             message.InvalidReason = problem;
+            message.InvalidCode = invalidCode;
             return message;
         }
 
@@ -130,30 +159,37 @@ internal static class JsonRpcMessageParser
         return message;
     }
 
-    private static void ReadError(ref Utf8JsonReader reader, ref ParsedMessage message)
+    /// <summary>Reads the error object; false when its code is missing or not an integer.</summary>
+    private static bool ReadError(ref Utf8JsonReader reader, ref ParsedMessage message)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             reader.Skip();
             message.ErrorCode = (int)JsonRpcErrorCode.InternalError;
             message.ErrorMessage = "The peer sent a malformed error.";
-            return;
+            return true;
         }
 
+        var codeOk = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("code"u8))
+            if (NameIs(ref reader, "code"u8))
             {
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var code))
                 {
                     message.ErrorCode = code;
+                    codeOk = true;
+                }
+                else
+                {
+                    reader.Skip();
                 }
             }
-            else if (reader.ValueTextEquals("message"u8))
+            else if (NameIs(ref reader, "message"u8))
             {
                 reader.Read();
-                message.ErrorMessage = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                message.ErrorMessage = reader.TokenType == JsonTokenType.String ? TryGetString(ref reader) : null;
                 reader.Skip();
             }
             else
@@ -161,6 +197,39 @@ internal static class JsonRpcMessageParser
                 reader.Read();
                 reader.Skip();
             }
+        }
+
+        return codeOk;
+    }
+
+    /// <summary>Compares a member name without throwing: an escaped name that does not decode matches nothing.</summary>
+    private static bool NameIs(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(name);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(name);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The string's text, or null when it does not decode (invalid UTF-8, a lone surrogate).</summary>
+    private static string? TryGetString(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 

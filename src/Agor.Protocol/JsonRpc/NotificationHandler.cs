@@ -5,8 +5,12 @@ internal abstract class NotificationHandler
 {
     public abstract string Method { get; }
 
-    /// <summary>Runs the handler; the reader awaits the result before the next line, which keeps notifications in order.</summary>
-    public abstract ValueTask InvokeAsync(JsonRpcPeer peer, ReadOnlySpan<byte> paramsJson);
+    /// <summary>
+    /// Decodes the params and runs the handler. When the params do not fit the contract the handler
+    /// does not run: <paramref name="problem"/> names the field and the notification is dropped.
+    /// The handler's own exceptions (thrown or faulted) are the caller's to catch.
+    /// </summary>
+    public abstract ValueTask InvokeAsync(ReadOnlySpan<byte> paramsJson, CancellationToken cancellationToken, out string? problem);
 }
 
 internal sealed class NotificationHandler<TParams>(
@@ -15,14 +19,15 @@ internal sealed class NotificationHandler<TParams>(
 {
     public override string Method => notification.Name;
 
-    public override ValueTask InvokeAsync(JsonRpcPeer peer, ReadOnlySpan<byte> paramsJson)
+    public override ValueTask InvokeAsync(ReadOnlySpan<byte> paramsJson, CancellationToken cancellationToken, out string? problem)
     {
-        if (!ParamsDecoder.TryDecode(paramsJson, notification.ParamsType, out var parameters, out var problem))
+        if (!ParamsDecoder.TryDecode(paramsJson, notification.ParamsType, out var parameters, out var invalid))
         {
-            JsonRpcPeerLog.InvalidNotification(peer.Logger, peer.Name, Method, problem);
+            problem = invalid;
             return ValueTask.CompletedTask;
         }
 
-        return handler(parameters, peer.Closing);
+        problem = null;
+        return handler(parameters, cancellationToken);
     }
 }

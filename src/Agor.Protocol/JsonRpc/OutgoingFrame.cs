@@ -13,7 +13,10 @@ internal readonly record struct OutgoingFrame(byte[] Array, int Length)
     /// <summary>Encodes a message with <paramref name="write"/> into a pooled buffer.</summary>
     public static OutgoingFrame Encode<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new PooledBufferWriter(256);
+        // One buffer writer and one Utf8JsonWriter per thread, reused: a message costs the array
+        // it is encoded into and nothing else (the notification path sends hundreds of thousands).
+        var buffer = t_buffer ??= new PooledBufferWriter(0);
+        buffer.Start(256);
         try
         {
             var writer = RentWriter(buffer);
@@ -24,6 +27,7 @@ internal readonly record struct OutgoingFrame(byte[] Array, int Length)
         catch
         {
             buffer.Dispose();
+            t_writer?.Reset();
             throw;
         }
     }
@@ -58,6 +62,9 @@ internal readonly record struct OutgoingFrame(byte[] Array, int Length)
 
     [ThreadStatic]
     private static Utf8JsonWriter? t_writer;
+
+    [ThreadStatic]
+    private static PooledBufferWriter? t_buffer;
 
     private static Utf8JsonWriter RentWriter(PooledBufferWriter buffer)
     {

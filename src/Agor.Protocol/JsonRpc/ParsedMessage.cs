@@ -31,4 +31,7 @@ internal ref struct ParsedMessage
 
     /// <summary>Why an <see cref="MessageKind.Invalid"/> message is invalid.</summary>
     public string? InvalidReason;
+
+    /// <summary>The error code that answers an <see cref="MessageKind.Invalid"/> message.</summary>
+    public JsonRpcErrorCode InvalidCode;
 }

@@ -5,8 +5,20 @@ namespace Agor.Protocol.JsonRpc;
 /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from the shared pool.</summary>
 internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<byte>, IDisposable
 {
-    private byte[] _array = ArrayPool<byte>.Shared.Rent(initialCapacity);
+    private byte[] _array = initialCapacity > 0 ? ArrayPool<byte>.Shared.Rent(initialCapacity) : [];
     private int _written;
+
+    /// <summary>Starts a new message in a freshly rented array (after <see cref="Detach"/> or <see cref="Dispose"/>).</summary>
+    public void Start(int capacity)
+    {
+        if (_array.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_array);
+        }
+
+        _array = ArrayPool<byte>.Shared.Rent(capacity);
+        _written = 0;
+    }
 
     public void Advance(int count) => _written += count;
 
@@ -38,6 +50,8 @@ internal sealed class PooledBufferWriter(int initialCapacity) : IBufferWriter<by
             ArrayPool<byte>.Shared.Return(_array);
             _array = [];
         }
+
+        _written = 0;
     }
 
     private void Ensure(int sizeHint)

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Agor.Protocol.JsonRpc;
 
 /// <summary>Decodes the params of one incoming request and runs its handler.</summary>
@@ -8,10 +6,11 @@ internal abstract class RequestHandler
     public abstract string Method { get; }
 
     /// <summary>
-    /// Answers the request now or later. Outside a batch the peer has called
-    /// <see cref="JsonRpcPeer.BeginRequest"/>, and the answer is followed by <see cref="JsonRpcPeer.EndRequest"/>.
+    /// Answers the request now or later; never throws (a handler's fault is that request's error).
+    /// Outside a batch the dispatcher has called <see cref="ResponseSender.BeginRequests"/>, and the
+    /// answer is followed by <see cref="ResponseSender.EndRequest"/>.
     /// </summary>
-    public abstract void Invoke(JsonRpcPeer peer, ReadOnlySpan<byte> id, ReadOnlySpan<byte> paramsJson, BatchResponse? batch);
+    public abstract void Invoke(ResponseSender peer, ReadOnlySpan<byte> id, ReadOnlySpan<byte> paramsJson, BatchResponse? batch);
 }
 
 internal sealed class RequestHandler<TParams, TResult>(
@@ -20,7 +19,7 @@ internal sealed class RequestHandler<TParams, TResult>(
 {
     public override string Method => method.Name;
 
-    public override void Invoke(JsonRpcPeer peer, ReadOnlySpan<byte> id, ReadOnlySpan<byte> paramsJson, BatchResponse? batch)
+    public override void Invoke(ResponseSender peer, ReadOnlySpan<byte> id, ReadOnlySpan<byte> paramsJson, BatchResponse? batch)
     {
         if (!ParamsDecoder.TryDecode(paramsJson, method.ParamsType, out var parameters, out var problem))
         {
@@ -52,7 +51,7 @@ internal sealed class RequestHandler<TParams, TResult>(
         _ = AnswerWhenDoneAsync(peer, id.ToArray(), pending, batch);
     }
 
-    private static void Done(JsonRpcPeer peer, BatchResponse? batch)
+    private static void Done(ResponseSender peer, BatchResponse? batch)
     {
         if (batch is null)
         {
@@ -60,7 +59,7 @@ internal sealed class RequestHandler<TParams, TResult>(
         }
     }
 
-    private async Task AnswerWhenDoneAsync(JsonRpcPeer peer, byte[] id, ValueTask<TResult> pending, BatchResponse? batch)
+    private async Task AnswerWhenDoneAsync(ResponseSender peer, byte[] id, ValueTask<TResult> pending, BatchResponse? batch)
     {
         try
         {
@@ -82,64 +81,5 @@ internal sealed class RequestHandler<TParams, TResult>(
                 batch.Release();
             }
         }
-    }
-}
-
-/// <summary>Decodes params with the contract's type information and names what is wrong.</summary>
-internal static class ParamsDecoder
-{
-    private static ReadOnlySpan<byte> EmptyObject => "{}"u8;
-
-    public static bool TryDecode<TParams>(
-        ReadOnlySpan<byte> json,
-        System.Text.Json.Serialization.Metadata.JsonTypeInfo<TParams> type,
-        out TParams value,
-        out string problem)
-    {
-        if (!json.IsEmpty && json[0] == (byte)'[')
-        {
-            value = default!;
-            problem = "Invalid params: params must be an object with named members.";
-            return false;
-        }
-
-        try
-        {
-            var decoded = JsonSerializer.Deserialize(json.IsEmpty ? EmptyObject : json, type);
-            if (decoded is null)
-            {
-                value = default!;
-                problem = "Invalid params: params must be an object.";
-                return false;
-            }
-
-            value = decoded;
-            problem = string.Empty;
-            return true;
-        }
-        catch (JsonException ex)
-        {
-            value = default!;
-            problem = Describe(ex);
-            return false;
-        }
-    }
-
-    private static string Describe(JsonException ex)
-    {
-        // The serializer's messages name CLR types; a peer needs the JSON member instead.
-        const string MissingMarker = "missing required properties including: ";
-        var missing = ex.Message.IndexOf(MissingMarker, StringComparison.Ordinal);
-        if (missing >= 0)
-        {
-            return $"Invalid params: missing required {ex.Message[(missing + MissingMarker.Length)..].TrimEnd('.')}.";
-        }
-
-        if (ex.Path is { Length: > 2 } path)
-        {
-            return $"Invalid params: '{path[2..]}' has a value of the wrong type.";
-        }
-
-        return "Invalid params: params must be an object.";
     }
 }

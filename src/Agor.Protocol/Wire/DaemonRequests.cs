@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Agor.Protocol.JsonRpc;
 using System.Text.Json.Serialization;
 
 namespace Agor.Protocol.Wire;
@@ -102,7 +103,7 @@ public sealed record ReportCompletionParams
 public sealed record AcknowledgedResult(bool Acknowledged);
 
 /// <summary>Params of the <c>report_message</c> notification.</summary>
-public sealed record ReportMessageParams
+public sealed record ReportMessageParams : IValidatedParams
 {
     /// <summary>The task's session token.</summary>
     public required string SessionToken { get; init; }
@@ -119,8 +120,11 @@ public sealed record ReportMessageParams
     /// <summary>One of <see cref="EventTypes"/>.</summary>
     public required string EventType { get; init; }
 
-    /// <summary>The event as the agent gave it.</summary>
-    public JsonElement EventData { get; init; }
+    /// <summary>The event as the agent gave it. Required: a notification without it is dropped before any handler runs.</summary>
+    public required JsonElement EventData { get; init; }
+
+    /// <inheritdoc />
+    public string? Validate() => EventData.ValueKind == JsonValueKind.Undefined ? "missing required 'event_data'" : null;
 }
 
 /// <summary>Progress of a task.</summary>

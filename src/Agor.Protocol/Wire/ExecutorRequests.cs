@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Agor.Protocol.JsonRpc;
 
 namespace Agor.Protocol.Wire;
 
@@ -11,14 +12,21 @@ public sealed record PingParams;
 public sealed record PingResult(bool Pong, long Timestamp, int Pid, int Uid, string User);
 
 /// <summary>Params of <c>shutdown</c>.</summary>
-public sealed record ShutdownParams(string Reason = "requested", int TimeoutMs = 5000);
+public sealed record ShutdownParams(string Reason = "requested", int TimeoutMs = 5000) : IValidatedParams
+{
+    /// <inheritdoc />
+    public string? Validate() => TimeoutMs < 0 ? "'timeout_ms' must be 0 or more" : null;
+}
 
 /// <summary>Result of <c>shutdown</c>: <c>idle</c>, <c>completed</c> or <c>interrupted</c>.</summary>
 public sealed record ShutdownResult(string Status);
 
 /// <summary>Params of <c>execute_prompt</c>.</summary>
-public sealed record ExecutePromptParams
+public sealed record ExecutePromptParams : IValidatedParams
 {
+    /// <summary>The largest <see cref="TimeoutMs"/> accepted: about 24.8 days, what a timer can wait.</summary>
+    public const long MaxTimeoutMs = int.MaxValue;
+
     /// <summary>The token every executor request of this task carries.</summary>
     public required string SessionToken { get; init; }
 
@@ -46,8 +54,15 @@ public sealed record ExecutePromptParams
     /// <summary><c>default</c>, <c>acceptEdits</c>, <c>bypassPermissions</c> or <c>plan</c>.</summary>
     public string PermissionMode { get; init; } = "default";
 
-    /// <summary>The longest the task may run; 0 means no limit.</summary>
+    /// <summary>The longest the task may run; 0 means no limit; at most <see cref="MaxTimeoutMs"/>.</summary>
     public long TimeoutMs { get; init; }
+
+    /// <inheritdoc />
+    public string? Validate() =>
+        TimeoutMs is < 0 or > MaxTimeoutMs ? $"'timeout_ms' must be between 0 and {MaxTimeoutMs}"
+        : Tools is null || Tools.Contains(null!) ? "'tools' must be an array of strings"
+        : PermissionMode is null ? "'permission_mode' must be a string"
+        : null;
 }
 
 /// <summary>Result of <c>execute_prompt</c>: the task was accepted; its outcome comes by <c>report_completion</c>.</summary>

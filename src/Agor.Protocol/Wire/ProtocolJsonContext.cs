@@ -3,11 +3,16 @@ using System.Text.Json.Serialization;
 
 namespace Agor.Protocol.Wire;
 
-/// <summary>Source-generated serialization of every wire type: snake_case, nulls omitted, no reflection.</summary>
+/// <summary>
+/// Source-generated serialization of every wire type: snake_case, nulls omitted, no reflection.
+/// Required members and non-nullable ones are enforced while decoding, so a handler never sees a
+/// missing or null field its type says is there.
+/// </summary>
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    RespectRequiredConstructorParameters = true)]
+    RespectRequiredConstructorParameters = true,
+    RespectNullableAnnotations = true)]
 [JsonSerializable(typeof(PingParams))]
 [JsonSerializable(typeof(PingResult))]
 [JsonSerializable(typeof(ShutdownParams))]

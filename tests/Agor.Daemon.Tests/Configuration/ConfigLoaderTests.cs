@@ -76,6 +76,8 @@ public sealed class ConfigLoaderTests
     [InlineData("execution:\n  max_executors: 2\n  warm_executors: 3", "execution.warm_executors: must not exceed execution.max_executors (2)")]
     [InlineData("execution:\n  run_as_unix_user: true\n  executor_unix_user: \"bad user; rm\"", "execution.executor_unix_user: 'bad user; rm' is not a valid Unix user name")]
     [InlineData("execution:\n  max_executor: 3", "execution.max_executor: unknown key")]
+    [InlineData("execution:\n  max_requests_in_flight: 0", "execution.max_requests_in_flight: must be between 1 and 1000000, not 0")]
+    [InlineData("execution:\n  max_batch_size: many", "execution.max_batch_size: must be a whole number, not 'many'")]
     [InlineData("daemon:\n  port: 70000", "daemon.port: must be between 0 and 65535, not 70000")]
     [InlineData("execution: [1, 2]", "execution: must be a mapping of keys")]
     [InlineData("execution:\n  idle_timeout_ms: [1]", "execution.idle_timeout_ms: must be a single value")]
