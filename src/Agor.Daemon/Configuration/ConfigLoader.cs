@@ -126,7 +126,7 @@ internal static class ConfigLoader
         {
             RunAsUnixUser = section.Bool("run_as_unix_user", defaults.RunAsUnixUser),
             ExecutorUnixUser = section.String("executor_unix_user", defaults.ExecutorUnixUser),
-            AllowedUnixUsers = section.StringList("allowed_unix_users"),
+            AllowedUnixUsers = section.StringList("allowed_unix_users", defaults.AllowedUnixUsers),
             AgentUmask = ReadUmask(section, "agent_umask", defaults.AgentUmask, problems),
             MaxExecutors = (int)section.Integer("max_executors", defaults.MaxExecutors, 1, 1000),
             WarmExecutors = (int)section.Integer("warm_executors", defaults.WarmExecutors, 0, 1000),

@@ -100,13 +100,16 @@ internal sealed class YamlSection(string prefix, YamlMappingNode? node, List<str
     }
 
     /// <summary>A list of strings (<c>[a, b]</c> or one item per line); empty when absent.</summary>
-    public IReadOnlyList<string> StringList(string key)
+    public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
     {
         _known.Add(key);
         switch (Find(key))
         {
             case null:
+                return fallback;
             case YamlScalarNode { Value: null or "" or "~" or "null" }:
+                return [];
+            case YamlSequenceNode { Children.Count: 0 }:
                 return [];
             case YamlSequenceNode sequence when sequence.Children.All(c => c is YamlScalarNode):
                 return [.. sequence.Children.Cast<YamlScalarNode>().Select(c => c.Value ?? string.Empty)];
