@@ -92,6 +92,26 @@ public sealed class TaskLimitTests(ITestOutputHelper output)
         Assert.True(d.DatabaseMiB() < 16, $"database at {d.DatabaseMiB():0.0} MiB");
     }
 
+    [SkippableFact(Timeout = 300_000)]
+    public async Task BatchBombsOf8MB_GetOneSmallAnswerEach_OneLogLineEach_AndTheTaskCompletes_WithMemoryBounded()
+    {
+        await using var d = await HostileDaemon.StartAsync("batch-bomb");
+        var h = d.Harness;
+        var session = await h.CreateSessionAsync();
+        var taskId = await h.PromptAsync(session, "batch bombs");
+
+        var (task, peakRss) = await WatchUntilEndAsync(d, taskId);
+
+        // Before: an answer per element (a 57 MB line for 1 MiB of [1,1,…]) and a log line per element.
+        Assert.Equal("completed", task.GetProperty("status").GetString());
+        Assert.Equal(["2"], d.Recorded("bomb_answers"));
+        Assert.InRange(int.Parse(Assert.Single(d.Recorded("bomb_answer_max_bytes")), System.Globalization.CultureInfo.InvariantCulture), 1, 1024);
+        var stored = Assert.Single((await h.Daemon.GetAsync($"/sessions/{session}/messages")).EnumerateArray());
+        Assert.Equal("after the bombs", stored.GetProperty("event_data").GetProperty("text").GetString());
+        Assert.InRange(CountLines(h.Daemon.Log, "rejected a message"), 1, 4);
+        Assert.True(peakRss < RssBoundMiB, $"daemon RSS peaked at {peakRss:0} MiB");
+    }
+
     /// <summary>Waits for the task to end, sampling the daemon's RSS and its /health meanwhile.</summary>
     private Task<(System.Text.Json.JsonElement Result, double PeakRssMiB)> WatchUntilEndAsync(HostileDaemon d, string taskId) =>
         WatchUntilAsync(d, d.Harness.WaitForTaskEndAsync(taskId, TimeSpan.FromSeconds(240)));

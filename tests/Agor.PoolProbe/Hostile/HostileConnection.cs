@@ -22,6 +22,9 @@ internal sealed class HostileConnection(Socket socket) : IAsyncDisposable
     /// <summary>Called for every request or notification the daemon sends; <c>id</c> is null for a notification.</summary>
     public Func<string, JsonElement?, JsonElement, Task>? OnMessage { get; set; }
 
+    /// <summary>Called with the raw line of every answer that matches no call of ours (a batch's error answer has id null).</summary>
+    public Action<string>? OnUnmatchedAnswer { get; set; }
+
     /// <summary>Reads until the daemon closes the connection; completes then.</summary>
     public async Task ReadLoopAsync(CancellationToken cancellationToken = default)
     {
@@ -38,10 +41,14 @@ internal sealed class HostileConnection(Socket socket) : IAsyncDisposable
                     // Each message on its own: a script that never answers must not stop the reading.
                     _ = Task.Run(() => OnMessage?.Invoke(method.GetString()!, id, parameters) ?? Task.CompletedTask, CancellationToken.None);
                 }
-                else if (message.TryGetProperty("id", out var responseId) && responseId.TryGetInt64(out var number)
+                else if (message.TryGetProperty("id", out var responseId) && responseId.ValueKind == JsonValueKind.Number && responseId.TryGetInt64(out var number)
                     && _pending.TryRemove(number, out var waiter))
                 {
                     waiter.TrySetResult(message);
+                }
+                else
+                {
+                    OnUnmatchedAnswer?.Invoke(line);
                 }
             }
         }

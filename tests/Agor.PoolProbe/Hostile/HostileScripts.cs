@@ -16,5 +16,6 @@ internal static class HostileScripts
         ["flood"] = new(FloodScripts.FloodAsync),
         ["flood-after-completion"] = new(FloodScripts.FloodAfterCompletionAsync),
         ["big-events"] = new(FloodScripts.BigEventsAsync),
+        ["batch-bomb"] = new(BatchBombScripts.BatchBombAsync),
     };
 }
