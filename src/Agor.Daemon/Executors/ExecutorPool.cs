@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using Agor.Protocol.JsonRpc;
 using Microsoft.Extensions.Logging;
 
 namespace Agor.Daemon.Executors;
@@ -10,19 +8,21 @@ namespace Agor.Daemon.Executors;
 /// are started ahead of need for the default user; one left unused for <c>idle_timeout_ms</c> is
 /// reaped (and replaced at the next acquisition, not at once: an unused daemon goes quiet). Every
 /// executor serves one task and is then shut down.
+/// The pool alone owns the slot count, the waiters, the warm list and every executor's state;
+/// <see cref="ExecutorSpawner"/> starts and verifies a process, <see cref="PooledExecutor"/> stops one.
 /// </summary>
 internal sealed class ExecutorPool : IAsyncDisposable
 {
     private readonly ExecutorPoolOptions _options;
     private readonly ExecutorLauncher _launcher;
+    private readonly ExecutorSpawner _spawner;
     private readonly ILogger _logger;
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PooledExecutor> _live = new(StringComparer.Ordinal);
     private readonly LinkedList<PooledExecutor> _idle = new();
-    private readonly LinkedList<Waiter> _waiters = new();
-    private readonly HashSet<Task> _background = [];
+    private readonly LinkedList<SlotWaiter> _waiters = new();
+    private readonly BackgroundTasks _background = new();
     private readonly CancellationTokenSource _disposing = new();
-    private readonly JsonRpcPeerOptions _peerOptions;
     private int _freeSlots;
     private int _warmStarting;
     private bool _disposed;
@@ -32,13 +32,8 @@ internal sealed class ExecutorPool : IAsyncDisposable
         _options = options;
         _launcher = launcher;
         _logger = logger;
+        _spawner = new ExecutorSpawner(options, launcher, logger);
         _freeSlots = options.Settings.MaxExecutors;
-        _peerOptions = new JsonRpcPeerOptions
-        {
-            MaxLineBytes = options.Settings.MaxLineBytes,
-            MaxRequestsInFlight = options.Settings.MaxRequestsInFlight,
-            MaxBatchSize = options.Settings.MaxBatchSize,
-        };
     }
 
     /// <summary>Raised for every executor that starts, is leased, stops, is reaped or crashes. Must not block.</summary>
@@ -78,7 +73,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
     public async Task<ExecutorLease> AcquireAsync(string? unixUser = null, CancellationToken cancellationToken = default)
     {
         var user = unixUser ?? _launcher.DefaultUser;
-        Waiter? waiter = null;
+        SlotWaiter? waiter = null;
         PooledExecutor? evict = null;
         PooledExecutor? ready = null;
         lock (_lock)
@@ -93,7 +88,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
                 }
                 else
                 {
-                    waiter = new Waiter(user);
+                    waiter = new SlotWaiter(user);
                     waiter.Node = _waiters.AddLast(waiter);
 
                     // A warm executor for someone else holds a slot that this caller needs.
@@ -109,7 +104,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
         if (evict is not null)
         {
-            Track(FinishAsync(evict, "stopped", "made room for another user"));
+            _background.Track(FinishAsync(evict, "stopped", "made room for another user"));
         }
 
         if (waiter is not null)
@@ -148,13 +143,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
 
         await _disposing.CancelAsync();
         await Task.WhenAll(executors.Select(e => FinishAsync(e, "stopped", "the daemon is shutting down")));
-        Task[] background;
-        lock (_lock)
-        {
-            background = [.. _background];
-        }
-
-        await Task.WhenAll(background);
+        await _background.WhenAllAsync();
         _disposing.Dispose();
     }
 
@@ -173,84 +162,19 @@ internal sealed class ExecutorPool : IAsyncDisposable
         }
     }
 
+    /// <summary>Starts a verified executor for a slot already taken and makes it the pool's.</summary>
     private async Task<PooledExecutor> SpawnAsync(string user, CancellationToken cancellationToken)
     {
-        var spec = _launcher.Plan(user);
-        var timeout = TimeSpan.FromMilliseconds(_options.Settings.ConnectionTimeoutMs);
-        var clock = Stopwatch.StartNew();
-        ExecutorProcess process;
-        try
+        var executor = await _spawner.SpawnAsync(user, _disposing.Token, cancellationToken);
+        lock (_lock)
         {
-            process = ExecutorProcess.Start(spec, _logger);
-        }
-        catch (System.ComponentModel.Win32Exception ex)
-        {
-            throw new ExecutorStartException(spec.ExecutorId, $"cannot run {spec.FileName}: {ex.Message}", ex);
+            _live.Add(executor.Id, executor);
         }
 
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposing.Token);
-        deadline.CancelAfter(timeout);
-        ExecutorClient? client = null;
-        try
-        {
-            await process.WaitUntilReadyAsync(deadline.Token);
-            client = await ExecutorClient.ConnectAsync(
-                spec.ExecutorId,
-                spec.SocketPath,
-                peer => process.Executor = ExecutorIdentity.Verify(peer, spec.ExpectedUid, process.Launched, spec.ThroughSudo),
-                _peerOptions with { Name = $"executor {spec.ExecutorId}" },
-                _options.RegisterHandlers is { } register ? peer => register(peer, spec.ExecutorId) : null,
-                _logger,
-                deadline.Token);
-            var verified = client.Executor;
-            var ping = await client.PingAsync(deadline.Token);
-            if (ping.Pid != verified.Pid)
-            {
-                // The pid on the wire is the executor's say-so; the kernel's is the one we keep. One
-                // that lies about it is not an executor we hand a task.
-                throw new ExecutorIdentityException($"its ping names pid {ping.Pid}, but the kernel says the executor is pid {verified.Pid}");
-            }
+        _background.Track(WatchAsync(executor));
 
-            var executor = new PooledExecutor(spec, process, client, verified.Pid);
-            lock (_lock)
-            {
-                _live.Add(executor.Id, executor);
-            }
-
-            ExecutorPoolLog.Ready(_logger, executor.Id, spec.UnixUser, verified.Pid, clock.Elapsed.TotalMilliseconds);
-            Track(WatchAsync(executor));
-
-            // "started" is raised by the caller once the executor is where others can find it.
-            return executor;
-        }
-        catch (Exception ex)
-        {
-            if (client is not null)
-            {
-                await client.DisposeAsync();
-            }
-
-            await process.DisposeAsync();
-            SocketFiles.TryDelete(spec.SocketPath);
-            if (ex is ExecutorIdentityException)
-            {
-                ExecutorPoolLog.NotTheExecutor(_logger, spec.ExecutorId, ex.Message);
-                throw new ExecutorStartException(spec.ExecutorId, ex.Message, ex);
-            }
-
-            if (ex is OperationCanceledException && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
-            {
-                var tail = process.StderrTail;
-                throw new ExecutorStartException(spec.ExecutorId, $"not ready within {timeout.TotalMilliseconds:0} ms; the process was killed{(tail.Length > 0 ? $" (stderr: {tail})" : string.Empty)}", ex);
-            }
-
-            if (ex is ExecutorStartException or OperationCanceledException)
-            {
-                throw;
-            }
-
-            throw new ExecutorStartException(spec.ExecutorId, ex.Message, ex);
-        }
+        // "started" is raised by the caller once the executor is where others can find it.
+        return executor;
     }
 
     /// <summary>Notices at once an executor that dies or drops its connection without being asked to.</summary>
@@ -262,9 +186,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
             return;
         }
 
-        var detail = executor.Process.HasExited
-            ? $"process exited with code {executor.Process.ExitCode}"
-            : $"connection lost ({executor.Client.Peer.CloseReason})";
+        var detail = executor.DeathDetail;
         ExecutorPoolLog.Crashed(_logger, executor.Id, detail);
         lock (_lock)
         {
@@ -290,11 +212,9 @@ internal sealed class ExecutorPool : IAsyncDisposable
         }
 
         // Whoever gets here first (the lease coming back, the watch) reports a death as a crash.
-        if (kind != "crashed" && (executor.Process.HasExited || executor.Client.Completion.IsCompleted))
+        if (kind != "crashed" && executor.HasDied)
         {
-            (kind, reason) = ("crashed", executor.Process.HasExited
-                ? $"process exited with code {executor.Process.ExitCode}"
-                : $"connection lost ({executor.Client.Peer.CloseReason})");
+            (kind, reason) = ("crashed", executor.DeathDetail);
         }
 
         executor.IdleTimer?.Cancel();
@@ -373,7 +293,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
         }
     }
 
-    private void CancelWaiter(Waiter waiter)
+    private void CancelWaiter(SlotWaiter waiter)
     {
         lock (_lock)
         {
@@ -398,7 +318,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
             {
                 _freeSlots--;
                 _warmStarting++;
-                Track(SpawnWarmAsync());
+                _background.Track(SpawnWarmAsync());
             }
         }
     }
@@ -427,7 +347,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
             return;
         }
 
-        Waiter? taker = null;
+        SlotWaiter? taker = null;
         var placed = false;
         lock (_lock)
         {
@@ -446,7 +366,7 @@ internal sealed class ExecutorPool : IAsyncDisposable
             {
                 _idle.AddLast(executor);
                 executor.IdleTimer = new CancellationTokenSource();
-                Track(ReapWhenIdleAsync(executor, executor.IdleTimer.Token));
+                _background.Track(ReapWhenIdleAsync(executor, executor.IdleTimer.Token));
                 placed = true;
             }
         }
@@ -498,35 +418,5 @@ internal sealed class ExecutorPool : IAsyncDisposable
         {
             ExecutorPoolLog.ObserverFailed(_logger, ex);
         }
-    }
-
-    private void Track(Task task)
-    {
-        lock (_lock)
-        {
-            _background.Add(task);
-        }
-
-        _ = task.ContinueWith(
-            t =>
-            {
-                lock (_lock)
-                {
-                    _background.Remove(t);
-                }
-            },
-            CancellationToken.None,
-            TaskContinuationOptions.ExecuteSynchronously,
-            TaskScheduler.Default);
-    }
-
-    private sealed class Waiter(string user)
-    {
-        public string User { get; } = user;
-
-        /// <summary>Null: a free slot, spawn one. Otherwise: a ready warm executor.</summary>
-        public TaskCompletionSource<PooledExecutor?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        public LinkedListNode<Waiter>? Node { get; set; }
     }
 }

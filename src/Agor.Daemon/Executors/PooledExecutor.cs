@@ -27,6 +27,14 @@ internal sealed class PooledExecutor(ExecutorLaunchSpec spec, ExecutorProcess pr
     /// <summary>Cancels the idle reaper of a warm executor once it is leased.</summary>
     public CancellationTokenSource? IdleTimer { get; set; }
 
+    /// <summary>True once the process has exited or its connection has closed.</summary>
+    public bool HasDied => process.HasExited || client.Completion.IsCompleted;
+
+    /// <summary>How it died, for the log and the <c>crashed</c> event.</summary>
+    public string DeathDetail => process.HasExited
+        ? $"process exited with code {process.ExitCode}"
+        : $"connection lost ({client.Peer.CloseReason})";
+
     public ExecutorInfo Snapshot() => new(Id, executorPid, spec.UnixUser, State, TaskId, StartedAt);
 
     /// <summary>
