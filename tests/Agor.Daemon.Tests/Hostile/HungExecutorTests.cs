@@ -109,6 +109,9 @@ public sealed class HungExecutorTests(ITestOutputHelper output)
 
         Assert.Equal("failed", task.GetProperty("status").GetString());
         Assert.Equal("timeout", task.GetProperty("error").GetProperty("code").GetString());
+
+        // The task's end is announced before its executor is reaped; the pool empties right after.
+        await h.Events.WaitForAsync(e => e.Type == "executor.updated" && e.Str("kind") is "stopped" or "crashed", TimeSpan.FromSeconds(30));
         Assert.Empty((await h.Daemon.GetAsync("/executors")).EnumerateArray());
     }
 
