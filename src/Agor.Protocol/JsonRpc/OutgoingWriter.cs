@@ -232,7 +232,10 @@ internal sealed class OutgoingWriter
 
     private void Dequeued(OutgoingFrame frame)
     {
-        if (Interlocked.Add(ref _queuedBytes, -frame.Array.Length) <= _maxQueuedBytes && Volatile.Read(ref _room) is not null)
+        // Waiters are woken at half the bound, not at the bound: woken at the bound, a sender in a
+        // loop would fill the queue again with its next frame and wait again, a thread hop and a
+        // task per frame for as long as the peer reads slower than we send.
+        if (Interlocked.Add(ref _queuedBytes, -frame.Array.Length) <= _maxQueuedBytes / 2 && Volatile.Read(ref _room) is not null)
         {
             SignalRoom();
         }

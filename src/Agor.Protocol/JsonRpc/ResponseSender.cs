@@ -91,11 +91,10 @@ internal sealed class ResponseSender(OutgoingWriter writer, ViolationLog violati
         OutgoingFrame frame;
         try
         {
-            // The encoder callback cannot capture a span, so the (few bytes of) id are copied.
-            var idCopy = id.ToArray();
             frame = OutgoingFrame.Encode(
-                (idCopy, result, type),
-                static (writer, state) => JsonRpcMessageWriter.WriteResult(writer, state.idCopy, state.result, state.type));
+                id,
+                (result, type),
+                static (writer, id, state) => JsonRpcMessageWriter.WriteResult(writer, id, state.result, state.type));
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException or ArgumentException)
         {

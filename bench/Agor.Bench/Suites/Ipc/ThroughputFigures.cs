@@ -19,16 +19,21 @@ internal sealed class ThroughputFigures(IpcContext context, int total)
     {
         context.Log.WriteLine($"concurrent requests: {total:#,0} pings, {Concurrency} in flight, one connection ...");
         var raw = await MeasureRawAsync(cancellationToken);
-        var agor = await MeasureExecutorAsync(cancellationToken);
+        var (agor, daemonCpu, executorCpu) = await MeasureExecutorAsync(cancellationToken);
         table.Add(new Figure(
             $"requests/s, {Concurrency} in flight",
             Units.PerSecond(agor),
             Units.PerSecond(raw),
             $"≥ {Units.PerSecond(TargetPerSecond)}",
             agor >= TargetPerSecond));
+        var ceiling = Environment.ProcessorCount / ((daemonCpu + executorCpu) / 1e6);
+        table.Note(string.Create(
+            CultureInfo.InvariantCulture,
+            $"requests: CPU per request: daemon side (the bench: {Concurrency} callers, encode, write, read, parse, complete) {daemonCpu:0.0} µs, executor {executorCpu:0.0} µs. With both on {Environment.ProcessorCount} CPUs the CPU-bound ceiling is {ceiling:#,0}/s."));
     }
 
-    private async Task<double> MeasureExecutorAsync(CancellationToken cancellationToken)
+    /// <summary>The rate, and the CPU each request cost the daemon side and the executor (which figures the load of the machine moves less).</summary>
+    private async Task<(double Rate, double DaemonCpu, double ExecutorCpu)> MeasureExecutorAsync(CancellationToken cancellationToken)
     {
         await using var pool = await context.CreatePoolAsync(sudoUser: null, cancellationToken);
         await using var lease = await pool.AcquireAsync(cancellationToken: cancellationToken);
@@ -46,9 +51,22 @@ internal sealed class ThroughputFigures(IpcContext context, int total)
 
         await RunAsync(Math.Max(1, total / Concurrency / 10));
         var perCaller = total / Concurrency;
+        var calls = perCaller * Concurrency;
+        var daemonCpu = CpuTime(Environment.ProcessId);
+        var executorCpu = CpuTime(lease.Pid);
         var start = Stopwatch.GetTimestamp();
         await RunAsync(perCaller);
-        return perCaller * Concurrency / Stopwatch.GetElapsedTime(start).TotalSeconds;
+        var elapsed = Stopwatch.GetElapsedTime(start);
+        return (
+            calls / elapsed.TotalSeconds,
+            (CpuTime(Environment.ProcessId) - daemonCpu).TotalMicroseconds / calls,
+            (CpuTime(lease.Pid) - executorCpu).TotalMicroseconds / calls);
+    }
+
+    private static TimeSpan CpuTime(int pid)
+    {
+        using var process = Process.GetProcessById(pid);
+        return process.TotalProcessorTime;
     }
 
     private async Task<double> MeasureRawAsync(CancellationToken cancellationToken)
