@@ -19,6 +19,9 @@ public sealed class SetupExecutorIsolationTests
         await using var h = await CliHarness.StartAsync(o => o with { Execution = ["max_executors: 2    # kept as written"] }, startDaemon: false);
         await h.Home.RunCheckedAsync("init");
         var workDirectory = Directory.CreateTempSubdirectory("agor-cli-isolated-").FullName;
+        var userExisted = await UnixUsers.UidAsync(ExecutorUser) is not null;
+        var installDirectory = Path.GetDirectoryName(InstalledExecutor)!;
+        var installExisted = Directory.Exists(installDirectory);
         try
         {
             var first = await h.Home.RunAsync("setup-executor-isolation", "--user", ExecutorUser, "--daemon-user", "root");
@@ -62,6 +65,17 @@ public sealed class SetupExecutorIsolationTests
         {
             Directory.Delete(workDirectory, recursive: true);
             File.Delete(SudoersPath);
+
+            // What the setup created on this machine goes again: the user (and its home) and the installed executor.
+            if (!userExisted)
+            {
+                await UnixUsers.RemoveAsync(ExecutorUser);
+            }
+
+            if (!installExisted && Directory.Exists(installDirectory))
+            {
+                Directory.Delete(installDirectory, recursive: true);
+            }
         }
     }
 }
