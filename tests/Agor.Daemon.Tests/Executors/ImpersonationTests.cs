@@ -5,7 +5,7 @@ namespace Agor.Daemon.Tests.Executors;
 
 /// <summary>
 /// Executors as another Unix user through real sudo, with real users (root needed; CI has it).
-/// Users are created once and kept: agor_executor (the executor), agor_daemon_t (an unprivileged
+/// Users are created when missing and removed after the isolation collection: agor_executor (the executor), agor_daemon_t (an unprivileged
 /// daemon with a sudoers rule like setup writes), agor_nosudo_t (a daemon sudo refuses).
 /// </summary>
 [Collection(IsolationTestGroup.Name)]
