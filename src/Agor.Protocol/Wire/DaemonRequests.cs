@@ -97,6 +97,9 @@ public sealed record ReportCompletionParams
 
     /// <summary>Why the task failed.</summary>
     public ErrorInfo? Error { get; init; }
+
+    /// <summary>How the agent was confined; null from an executor that never started one.</summary>
+    public SandboxReport? Sandbox { get; init; }
 }
 
 /// <summary>Result of <c>report_completion</c>.</summary>

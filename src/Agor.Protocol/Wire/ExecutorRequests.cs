@@ -57,9 +57,13 @@ public sealed record ExecutePromptParams : IValidatedParams
     /// <summary>The longest the task may run; 0 means no limit; at most <see cref="MaxTimeoutMs"/>.</summary>
     public long TimeoutMs { get; init; }
 
+    /// <summary>How to confine the agent; null: unconfined (as with <c>sandbox.mode: off</c>).</summary>
+    public SandboxSpec? Sandbox { get; init; }
+
     /// <inheritdoc />
     public string? Validate() =>
         TimeoutMs is < 0 or > MaxTimeoutMs ? $"'timeout_ms' must be between 0 and {MaxTimeoutMs}"
+        : Sandbox?.Validate() is { } sandboxProblem ? sandboxProblem
         : Tools is null || Tools.Contains(null!) ? "'tools' must be an array of strings"
         : PermissionMode is null ? "'permission_mode' must be a string"
         : null;

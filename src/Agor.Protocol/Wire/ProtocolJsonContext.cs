@@ -32,5 +32,7 @@ namespace Agor.Protocol.Wire;
 [JsonSerializable(typeof(ReportMessageParams))]
 [JsonSerializable(typeof(ReportProgressParams))]
 [JsonSerializable(typeof(ReportErrorParams))]
+[JsonSerializable(typeof(SandboxSpec))]
+[JsonSerializable(typeof(SandboxReport))]
 [JsonSerializable(typeof(JsonElement))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
