@@ -11,10 +11,12 @@ internal interface ITaskResourceLimiter
     ResourceLimitSupport Support { get; }
 
     /// <summary>
-    /// Creates the task's cgroup with <paramref name="limits"/>, writable by <paramref name="ownerUid"/>
-    /// (the executor's user, whose guard joins it). Null when the machine offers no cgroup.
+    /// Creates the task's cgroup with <paramref name="limits"/>, joinable by <paramref name="ownerUid"/>
+    /// (the executor's user, whose guard joins it before starting bubblewrap). Under v2 the daemon
+    /// may first move the executor (<paramref name="executorPid"/>, verified) into the task's subtree,
+    /// as a v2 move needs write access to the common ancestor. Null when the machine offers no cgroup.
     /// </summary>
-    Task<ITaskLimits?> CreateAsync(string taskId, int ownerUid, ResourceLimits limits, CancellationToken cancellationToken);
+    Task<ITaskLimits?> CreateAsync(string taskId, int ownerUid, int executorPid, ResourceLimits limits, CancellationToken cancellationToken);
 
     /// <summary>Removes what earlier runs of this daemon left behind (empty task cgroups).</summary>
     Task CleanStaleAsync(CancellationToken cancellationToken);
