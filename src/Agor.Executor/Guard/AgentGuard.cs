@@ -39,13 +39,32 @@ internal static class AgentGuard
             return 70;
         }
 
+        // Everything the guard starts is inside the task's limits, so it joins them first.
+        if (GuardSetup.JoinLimits(options) is { } problem)
+        {
+            Console.Error.WriteLine($"agor-executor --agent-guard: {problem}; the agent was not started");
+            return 70;
+        }
+
+        IReadOnlyList<string> arguments = options.Arguments;
+        if (options.Seccomp)
+        {
+            if (GuardSetup.SeccompFd() is not { } fd)
+            {
+                Console.Error.WriteLine("agor-executor --agent-guard: cannot hand the seccomp filter to bwrap (no filter for this architecture, or memfd_create failed); the agent was not started");
+                return 70;
+            }
+
+            arguments = ["--seccomp", fd.ToString(System.Globalization.CultureInfo.InvariantCulture), .. options.Arguments];
+        }
+
         // Only the agent gets this umask: we create no files, and the executor keeps 077.
         _ = Libc.umask((uint)options.Umask);
         Process agent;
         try
         {
             var start = new ProcessStartInfo(options.Program) { UseShellExecute = false };
-            foreach (var argument in options.Arguments)
+            foreach (var argument in arguments)
             {
                 start.ArgumentList.Add(argument);
             }

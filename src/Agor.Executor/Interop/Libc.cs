@@ -40,6 +40,86 @@ internal static partial class Libc
     [LibraryImport("libc", SetLastError = true)]
     private static partial long syscall(long number, nint arg1, nint arg2);
 
+    [LibraryImport("libc", EntryPoint = "memfd_create", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial int MemfdCreate(string name, uint flags);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial nint write(int fd, byte* buffer, nuint count);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static partial long lseek(int fd, long offset, int whence);
+
+    [LibraryImport("libc", SetLastError = true)]
+    private static unsafe partial int setrlimit(int resource, RLimit* limit);
+
+    /// <summary>
+    /// A memfd holding <paramref name="content"/>, read from its start, that a child inherits (no
+    /// CLOEXEC); -1 on failure.
+    /// </summary>
+    public static unsafe int InheritableMemfd(string name, ReadOnlySpan<byte> content)
+    {
+        var fd = MemfdCreate(name, 0);
+        if (fd < 0)
+        {
+            return -1;
+        }
+
+        fixed (byte* start = content)
+        {
+            var written = 0;
+            while (written < content.Length)
+            {
+                var n = write(fd, start + written, (nuint)(content.Length - written));
+                if (n < 0 && Marshal.GetLastPInvokeError() == Eintr)
+                {
+                    continue;
+                }
+
+                if (n <= 0)
+                {
+                    _ = close(fd);
+                    return -1;
+                }
+
+                written += (int)n;
+            }
+        }
+
+        if (lseek(fd, 0, 0) != 0)
+        {
+            _ = close(fd);
+            return -1;
+        }
+
+        return fd;
+    }
+
+    [LibraryImport("libc", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
+
+    /// <summary>The owner and mode (type bits included) of <paramref name="path"/> itself, not following a symlink; null when it cannot be read.</summary>
+    public static unsafe (uint Uid, uint Mode)? Lstat(string path)
+    {
+        const int AtFdcwd = -100;
+        const int AtSymlinkNofollow = 0x100;
+        const uint StatxTypeModeUid = 0x1 | 0x2 | 0x8;
+        var buffer = stackalloc byte[256];
+        if (statx(AtFdcwd, path, AtSymlinkNofollow, StatxTypeModeUid, buffer) != 0)
+        {
+            return null;
+        }
+
+        return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
+    }
+
+    /// <summary>Sets RLIMIT_NPROC (soft and hard) for this process and what it starts.</summary>
+    public static unsafe bool SetProcessLimit(ulong max)
+    {
+        const int RlimitNproc = 6;
+        var limit = new RLimit { Current = max, Maximum = max };
+        return setrlimit(RlimitNproc, &limit) == 0;
+    }
+
     [LibraryImport("libc", SetLastError = true)]
     private static unsafe partial int poll(PollFd* fds, nuint count, int timeoutMs);
 
@@ -84,6 +164,13 @@ internal static partial class Libc
                 pidfd.DangerousRelease();
             }
         }
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct RLimit
+    {
+        public ulong Current;
+        public ulong Maximum;
     }
 
     [StructLayout(LayoutKind.Sequential)]
