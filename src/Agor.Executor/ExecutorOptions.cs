@@ -3,7 +3,7 @@ namespace Agor.Executor;
 /// <summary>The executor's command line.</summary>
 internal sealed record ExecutorOptions(string SocketPath, int DaemonUid, bool DieWithParent, int MaxLineBytes, TimeSpan AcceptTimeout)
 {
-    public const string Usage = "usage: agor-executor --socket PATH [--daemon-uid UID] [--die-with-parent] [--max-line-bytes N] [--max-requests-in-flight N] [--max-batch-size N] [--accept-timeout-ms N] [--agent-umask OCTAL] | --version";
+    public const string Usage = "usage: agor-executor --socket PATH [--daemon-uid UID] [--die-with-parent] [--max-line-bytes N] [--max-requests-in-flight N] [--max-batch-size N] [--accept-timeout-ms N] [--agent-umask OCTAL] | --probe-sandbox [--bwrap PATH] | --version";
 
     /// <summary>The umask the agent gets (the executor keeps 077 for its own files).</summary>
     public int AgentUmask { get; init; } = Convert.ToInt32("022", 8);

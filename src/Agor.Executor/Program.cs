@@ -18,6 +18,12 @@ if (args is [AgentGuardOptions.Switch, ..])
     return AgentGuard.Run(guard);
 }
 
+// What the sandbox can do here (the daemon asks at start, as the executor's user).
+if (args is [Agor.Executor.Sandbox.SandboxProbe.Switch, ..])
+{
+    return await Agor.Executor.Sandbox.SandboxProbe.RunAsync(args);
+}
+
 // An executor has one socket: its completions run inline on the thread that polls it rather than
 // hopping to the thread pool (the ipc bench: the executor's side of a ping from 21 to 15 µs). Set
 // before the first socket exists, which is when the runtime reads it; whoever launched us (sudo

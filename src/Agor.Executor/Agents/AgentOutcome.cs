@@ -30,4 +30,5 @@ internal static class ErrorCodes
     public const string ContextUnavailable = "context_unavailable";
     public const string MalformedOutput = "agent_malformed_output";
     public const string InvalidWorkingDirectory = "invalid_cwd";
+    public const string SandboxUnavailable = "sandbox_unavailable";
 }

@@ -21,6 +21,12 @@ internal sealed record AgentRunRequest
 
     public string? ResumeSessionId { get; init; }
 
+    /// <summary>Null: unconfined. Otherwise the agent runs inside bubblewrap.</summary>
+    public Sandbox.SandboxLaunch? Sandbox { get; init; }
+
+    /// <summary>Cgroups and the process limit the guard applies before starting anything; null: none.</summary>
+    public Guard.GuardLimits? Limits { get; init; }
+
     /// <summary>The agent process's whole environment, the API key included. Never logged.</summary>
     public required IReadOnlyDictionary<string, string> Environment { get; init; }
 }

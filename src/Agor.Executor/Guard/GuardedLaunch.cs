@@ -1,3 +1,5 @@
+using Agor.Executor.Sandbox;
+
 namespace Agor.Executor.Guard;
 
 /// <summary>How the executor starts an agent: through its own binary in guard mode (see <see cref="AgentGuard"/>).</summary>
@@ -12,6 +14,22 @@ internal sealed record GuardedLaunch(string GuardPath, IReadOnlyList<string> Gua
     }
 
     /// <summary>The program and arguments that run <paramref name="program"/> under the guard.</summary>
-    public (string FileName, IReadOnlyList<string> Arguments) Wrap(string program, IEnumerable<string> arguments) =>
-        (GuardPath, [.. GuardPrefix, .. AgentGuardOptions.CommandLine(Environment.ProcessId, AgentUmask, program, arguments)]);
+    public (string FileName, IReadOnlyList<string> Arguments) Wrap(string program, IEnumerable<string> arguments, GuardLimits? limits = null) =>
+        (GuardPath, [.. GuardPrefix, .. AgentGuardOptions.CommandLine(Environment.ProcessId, AgentUmask, program, arguments, limits)]);
+
+    /// <summary>
+    /// The program and arguments that run <paramref name="program"/> inside bubblewrap under the
+    /// guard, and the configured paths skipped because they do not exist.
+    /// </summary>
+    public (string FileName, IReadOnlyList<string> Arguments, IReadOnlyList<string> Skipped) WrapConfined(
+        string program, IEnumerable<string> arguments, SandboxLaunch sandbox, GuardLimits? limits, string? searchPath)
+    {
+        var layout = sandbox.Layout with { ProgramPaths = AgentProgramPaths.For(program, searchPath) };
+        var (bwrapArguments, skipped) = BwrapCommand.Build(layout);
+        var (fileName, wrapped) = Wrap(
+            sandbox.BwrapPath,
+            [.. bwrapArguments, "--", program, .. arguments],
+            (limits ?? new GuardLimits(true, [], 0)) with { Seccomp = true });
+        return (fileName, wrapped, skipped);
+    }
 }

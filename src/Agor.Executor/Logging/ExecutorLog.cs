@@ -45,4 +45,10 @@ internal static partial class ExecutorLog
 
     [LoggerMessage(EventId = 15, Level = LogLevel.Warning, Message = "task {TaskId}: permission request for {ToolName} failed, denying: {Problem}")]
     public static partial void PermissionRequestFailed(ILogger logger, string taskId, string toolName, string problem);
+
+    [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "sandbox: {Path} does not exist and was skipped")]
+    public static partial void SandboxPathSkipped(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 17, Level = LogLevel.Warning, Message = "task {TaskId}: the agent runs unconfined: {Reason}")]
+    public static partial void SandboxUnconfined(ILogger logger, string taskId, string reason);
 }

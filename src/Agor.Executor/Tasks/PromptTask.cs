@@ -1,5 +1,6 @@
 using Agor.Executor.Agents;
 using Agor.Executor.Logging;
+using Agor.Executor.Sandbox;
 using Agor.Protocol.JsonRpc;
 using Agor.Protocol.Wire;
 using Microsoft.Extensions.Logging;
@@ -20,6 +21,7 @@ internal sealed class PromptTask : IDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource? _deadline;
     private readonly Task _previous;
+    private SandboxReport? _sandbox;
     private int _stopReason;
     private int _reported;
 
@@ -114,6 +116,14 @@ internal sealed class PromptTask : IDisposable
 
     private async Task<AgentOutcome> RunAgentAsync()
     {
+        // Decided before anything starts: in required mode an unconfinable agent is never run.
+        var decision = SandboxDecision.Decide(Parameters.Sandbox, Environment.GetEnvironmentVariable("PATH"));
+        _sandbox = decision.Report;
+        if (decision is SandboxDecision.Refused refused)
+        {
+            return AgentOutcome.Failed(ErrorCodes.SandboxUnavailable, refused.Message);
+        }
+
         TaskExecutionContext context;
         ApiKeyResult key;
         try
@@ -140,6 +150,27 @@ internal sealed class PromptTask : IDisposable
                 : AgentOutcome.Failed(ErrorCodes.ContextUnavailable, ex.Message);
         }
 
+        var host = new DaemonTaskHost(_daemon, Parameters, OutcomeKnownAsync, _logger);
+        SandboxLaunch? sandbox = null;
+        switch (decision)
+        {
+            case SandboxDecision.Confined confined:
+                var home = confined.Spec.AgentHome;
+                var problem = home is null ? "the daemon named no agent_home for the session" : AgentHome.Prepare(home, confined.Spec.HomeTemplate);
+                if (problem is not null)
+                {
+                    _sandbox = decision.Report with { Confined = false, Mechanism = "none", Namespaces = [], Seccomp = false, Home = null, Reason = problem };
+                    return AgentOutcome.Failed(ErrorCodes.SandboxUnavailable, $"The agent was not started: {problem}.");
+                }
+
+                sandbox = new SandboxLaunch(confined.BwrapPath, confined.LayoutFor(Parameters.Cwd, home!));
+                break;
+            case SandboxDecision.Unconfined { Warning: { } warning }:
+                ExecutorLog.SandboxUnconfined(_logger, TaskId, warning);
+                await host.ReportEventAsync(EventTypes.System, SandboxEvents.Unconfined(warning));
+                break;
+        }
+
         var request = new AgentRunRequest
         {
             AgentPath = context.AgentPath,
@@ -151,8 +182,10 @@ internal sealed class PromptTask : IDisposable
             Model = context.Model,
             ResumeSessionId = context.AgentSessionId,
             Environment = AgentEnvironment.Build(context.Env, key.ApiKey, key.BaseUrl, Parameters.PermissionMode),
+            Sandbox = sandbox,
+            Limits = decision.Limits,
         };
-        return await _runner.RunAsync(request, new DaemonTaskHost(_daemon, Parameters, OutcomeKnownAsync, _logger), _stop.Token);
+        return await _runner.RunAsync(request, host, _stop.Token);
     }
 
     private async Task ReportAsync(AgentOutcome outcome)
@@ -170,6 +203,7 @@ internal sealed class PromptTask : IDisposable
                     CostUsd = outcome.CostUsd,
                     AgentSessionId = outcome.AgentSessionId,
                     Error = outcome.Error,
+                    Sandbox = SandboxOf(outcome),
                 },
                 DaemonCallTimeout);
         }
@@ -178,6 +212,12 @@ internal sealed class PromptTask : IDisposable
             ExecutorLog.CompletionNotReported(_logger, TaskId, ex.Message);
         }
     }
+
+    /// <summary>How the agent was confined: not at all when bwrap failed to set the sandbox up.</summary>
+    private SandboxReport? SandboxOf(AgentOutcome outcome) =>
+        _sandbox is { Confined: true } report && outcome.Error?.Code == ErrorCodes.SandboxUnavailable
+            ? report with { Confined = false, Mechanism = "none", Namespaces = [], Seccomp = false, Home = null, Reason = outcome.Error.Message }
+            : _sandbox;
 
     /// <summary>The credentials service an agent needs.</summary>
     private static string ServiceOf(string agent) => agent switch

@@ -33,7 +33,22 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, 
         try
         {
             // Through the guard: the agent's whole tree dies with this executor, and gets the agent's umask.
-            var (fileName, arguments) = launch.Wrap(program, ClaudeCodeArguments.For(request));
+            string fileName;
+            IReadOnlyList<string> arguments;
+            if (request.Sandbox is { } sandbox)
+            {
+                IReadOnlyList<string> skipped;
+                (fileName, arguments, skipped) = launch.WrapConfined(program, ClaudeCodeArguments.For(request), sandbox, request.Limits, request.Environment.GetValueOrDefault("PATH"));
+                foreach (var path in skipped)
+                {
+                    ExecutorLog.SandboxPathSkipped(logger, path);
+                }
+            }
+            else
+            {
+                (fileName, arguments) = launch.Wrap(program, ClaudeCodeArguments.For(request), request.Limits);
+            }
+
             agent = AgentProcess.Start(fileName, arguments, request.WorkingDirectory, request.Environment);
         }
         catch (Win32Exception ex)
@@ -64,11 +79,13 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, 
         });
 
         AgentOutcome? outcome = null;
+        var sawOutput = false;
         try
         {
             await agent.WriteLineAsync(ClaudeCodeFrames.UserMessage(request.Prompt));
             while (await agent.ReadLineAsync(CancellationToken.None) is { } line)
             {
+                sawOutput = true;
                 if (string.IsNullOrWhiteSpace(line))
                 {
                     continue;
@@ -144,6 +161,14 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, 
         }
 
         var stderr = agent.StderrTail;
+
+        // bwrap that cannot set the sandbox up exits before the agent ran, and says why.
+        if (request.Sandbox is not null && !sawOutput
+            && stderr.Split('\n').FirstOrDefault(l => l.StartsWith("bwrap: ", StringComparison.Ordinal)) is { } bwrapSaid)
+        {
+            return AgentOutcome.Failed(ErrorCodes.SandboxUnavailable, $"bubblewrap could not set up the sandbox, so the agent was not started: {bwrapSaid}");
+        }
+
         return AgentOutcome.Failed(
             ErrorCodes.AgentCrashed,
             $"Claude Code exited with code {agent.ExitCode} without a result{(stderr.Length > 0 ? $": {stderr}" : ".")}");
