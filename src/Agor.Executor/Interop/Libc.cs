@@ -112,6 +112,31 @@ internal static partial class Libc
         return (*(uint*)(buffer + 20), *(ushort*)(buffer + 28));
     }
 
+    [LibraryImport("libc", EntryPoint = "realpath", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    private static partial nint RealPathNative(string path, nint resolved);
+
+    [LibraryImport("libc")]
+    private static partial void free(nint pointer);
+
+    /// <summary>The canonical path (every symlink resolved), or null when it does not exist.</summary>
+    public static string? RealPath(string path)
+    {
+        var resolved = RealPathNative(path, 0);
+        if (resolved == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return Marshal.PtrToStringUTF8(resolved);
+        }
+        finally
+        {
+            free(resolved);
+        }
+    }
+
     /// <summary>Sets RLIMIT_NPROC (soft and hard) for this process and what it starts.</summary>
     public static unsafe bool SetProcessLimit(ulong max)
     {

@@ -166,9 +166,14 @@ internal static class BwrapCommand
     private static bool IsSameOrUnder(string path, string directory) =>
         path == directory || path.StartsWith(directory.TrimEnd('/') + "/", StringComparison.Ordinal);
 
+    /// <summary>
+    /// The real path where it exists: bwrap mounts onto the destination inside the new root, where
+    /// an absolute symlink on the way would point out of it.
+    /// </summary>
     private static string Normal(string path)
     {
         var full = Path.GetFullPath(path);
-        return full.Length > 1 ? full.TrimEnd('/') : full;
+        full = full.Length > 1 ? full.TrimEnd('/') : full;
+        return Interop.Libc.RealPath(full) ?? full;
     }
 }
