@@ -67,4 +67,20 @@ public sealed class SandboxModeTests
         Assert.False(report.Confined);
         Assert.Equal("sandbox.mode is off", report.Reason);
     }
+
+    [SkippableFact(Timeout = 60_000)]
+    public async Task BwrapThatFailsToSetUp_FailsSandboxUnavailable_WithBwrapsWords()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var dangling = Path.Combine(h.Root, "dangling");
+        File.CreateSymbolicLink(dangling, Path.Combine(h.Root, "gone"));
+
+        var (completion, _, _) = await h.RunBashAsync("echo never", h.Spec() with { ReadOnly = [dangling] });
+
+        Assert.Equal(CompletionStatus.Failed, completion.Status);
+        Assert.Equal("sandbox_unavailable", completion.Error?.Code);
+        Assert.Contains("bwrap: ", completion.Error?.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Prompt.Model.ConversationRequests);
+        Assert.False(Assert.IsType<SandboxReport>(completion.Sandbox).Confined);
+    }
 }
