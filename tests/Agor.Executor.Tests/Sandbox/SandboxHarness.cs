@@ -62,6 +62,15 @@ internal sealed class SandboxHarness : IAsyncDisposable
     public async Task<(ReportCompletionParams Completion, string Output, string TaskId)> RunBashAsync(string command, SandboxSpec? spec, string sessionId = "session-1", string? cwd = null)
     {
         var before = Prompt.Model.ConversationRequests.SelectMany(r => r.ToolResults).Select(r => r.ToolUseId).ToHashSet(StringComparer.Ordinal);
+        var taskId = await StartBashAsync(command, spec, sessionId, cwd);
+        var completion = await Prompt.Daemon.WaitForCompletionAsync(taskId, TimeSpan.FromSeconds(90));
+        var output = string.Join("\n", Prompt.Model.ConversationRequests.SelectMany(r => r.ToolResults).Where(r => !before.Contains(r.ToolUseId)).Select(r => r.Content).Distinct(StringComparer.Ordinal));
+        return (completion, output, taskId);
+    }
+
+    /// <summary>Starts a task whose one Bash call is <paramref name="command"/>; returns its id.</summary>
+    public async Task<string> StartBashAsync(string command, SandboxSpec? spec, string sessionId = "session-1", string? cwd = null)
+    {
         Prompt.Model.Script.EnqueueToolUse("Bash", new { command, description = "Try it" }).EnqueueText("Done.");
         var parameters = new ExecutePromptParams
         {
@@ -75,9 +84,7 @@ internal sealed class SandboxHarness : IAsyncDisposable
         };
         var accepted = await Prompt.Daemon.Peer.InvokeAsync(Methods.ExecutePrompt, parameters, TimeSpan.FromSeconds(10));
         Assert.True(accepted.Accepted);
-        var completion = await Prompt.Daemon.WaitForCompletionAsync(parameters.TaskId, TimeSpan.FromSeconds(90));
-        var output = string.Join("\n", Prompt.Model.ConversationRequests.SelectMany(r => r.ToolResults).Where(r => !before.Contains(r.ToolUseId)).Select(r => r.Content).Distinct(StringComparer.Ordinal));
-        return (completion, output, parameters.TaskId);
+        return parameters.TaskId;
     }
 
     public async ValueTask DisposeAsync()

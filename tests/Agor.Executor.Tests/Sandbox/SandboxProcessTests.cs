@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Agor.Protocol.Wire;
+using Agor.Testing.Support;
 
 namespace Agor.Executor.Tests.Sandbox;
 
@@ -57,5 +58,23 @@ public sealed class SandboxProcessTests
             outside.Kill();
             await outside.WaitForExitAsync();
         }
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task ExecutorSigkilled_TheConfinedTreeDies_AndTheFileIsNeverWritten()
+    {
+        await using var h = await SandboxHarness.StartAsync();
+        var marker = Path.Combine(h.WorkingDirectory, "written-after-death");
+
+        var taskId = await h.StartBashAsync($"(setsid sh -c 'sleep 45; touch {marker}' &) ; sleep 45; touch {marker}", h.Spec());
+        await h.Prompt.Daemon.WaitForMessageAsync(m => m.TaskId == taskId && m.EventType == EventTypes.ToolCall);
+        var tree = await ProcessTreeSnapshot.WaitForAsync(h.Prompt.Daemon.Executor.Pid, "sleep 45", count: 2, TimeSpan.FromSeconds(30));
+        Assert.Contains(tree.Processes, p => p.CommandLine.Contains("bwrap", StringComparison.Ordinal));
+
+        Assert.True(Signals.Send(h.Prompt.Daemon.Executor.Pid, Signals.SigKill));
+        var survivors = await tree.WaitUntilAllGoneAsync(TimeSpan.FromSeconds(15));
+
+        Assert.True(survivors.Count == 0, $"still running after the executor died: {string.Join("; ", survivors)}");
+        Assert.False(File.Exists(marker));
     }
 }
