@@ -16,16 +16,9 @@ internal sealed class SandboxHarness : IAsyncDisposable
         Prompt = prompt;
         Bwrap = bwrap;
         Root = Directory.CreateTempSubdirectory("agor-sbx-").FullName;
-        AgorHome = Directory.CreateTempSubdirectory("agor-deny-").FullName;
-        if (!AgorHome.StartsWith("/tmp/", StringComparison.Ordinal))
-        {
-            throw new InvalidOperationException("unexpected temp root");
-        }
 
         // Outside /tmp: the private /tmp must not be what hides it.
-        var outside = Path.Combine("/var/tmp", Path.GetFileName(AgorHome));
-        Directory.Delete(AgorHome);
-        AgorHome = Directory.CreateDirectory(outside).FullName;
+        AgorHome = Directory.CreateDirectory($"/var/tmp/agor-deny-{Guid.NewGuid():N}").FullName;
         File.WriteAllText(Path.Combine(AgorHome, "config.yaml"), "token: agor-secret-token\n");
         Homes = Directory.CreateDirectory(Path.Combine(Root, "agent-homes")).FullName;
     }
