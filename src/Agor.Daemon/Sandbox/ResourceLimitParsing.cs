@@ -34,7 +34,6 @@ internal static class ResourceLimitParsing
             throw MemoryError(text);
         }
 
-        number = number.TrimEnd();
         if (number.Length == 0
             || !long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var amount)
             || amount > long.MaxValue / multiplier)
