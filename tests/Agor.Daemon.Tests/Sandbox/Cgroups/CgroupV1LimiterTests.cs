@@ -94,6 +94,25 @@ public sealed class CgroupV1LimiterTests : IAsyncLifetime
     }
 
     [SkippableFact(Timeout = 60_000)]
+    public async Task BusyLoop_IsThrottledAtCpuMax()
+    {
+        CgroupSpecs.RequireV1();
+        Skip.If(CgroupMount.V1For(CgroupSpecs.Mounts, "cpu") is null && !Isolation.Required, "this test needs the cgroup v1 cpu hierarchy");
+        var limiter = CgroupSpecs.V1Limiter(_instance, _logger);
+        await using var limits = await limiter.CreateAsync("cpu-task", CgroupSpecs.OwnerUid, Environment.ProcessId, new ResourceLimits(0, 0, 0.1), CancellationToken.None);
+        Assert.NotNull(limits);
+        var cpu = Assert.Single(limits.Paths, p => p.StartsWith(CgroupSpecs.Mount("cpu"), StringComparison.Ordinal));
+        Assert.Equal("100000", File.ReadAllText(Path.Combine(cpu, "cpu.cfs_period_us")).Trim());
+        Assert.Equal("10000", File.ReadAllText(Path.Combine(cpu, "cpu.cfs_quota_us")).Trim());
+
+        // A second of spinning at a tenth of a core spans several 100 ms periods, each cut short.
+        await CgroupSpecs.RunJoinedAsync(CgroupSpecs.OwnerUid, limits.Paths, "exec timeout 1 sh -c 'while :; do :; done'", CancellationToken.None);
+
+        var stat = File.ReadAllText(Path.Combine(cpu, "cpu.stat"));
+        Assert.True(CgroupFiles.ParseKeyed(stat, "nr_throttled") > 0, stat);
+    }
+
+    [SkippableFact(Timeout = 60_000)]
     public async Task AnotherUid_CannotJoinTheTasksCgroup()
     {
         CgroupSpecs.RequireV1();
