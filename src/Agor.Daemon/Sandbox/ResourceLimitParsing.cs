@@ -8,6 +8,9 @@ namespace Agor.Daemon.Sandbox;
 /// </summary>
 internal static class ResourceLimitParsing
 {
+    // The kernel's PID_MAX_LIMIT: pids.max accepts nothing above it.
+    private const long PidsCeiling = 4_194_304;
+
     /// <summary>
     /// Bytes of a memory size: <c>4G</c>, <c>512M</c>, <c>1073741824</c>, with K/M/G/T binary units
     /// (case-insensitive, an optional trailing <c>B</c> or <c>iB</c>); empty or 0: no limit (0).
@@ -53,9 +56,9 @@ internal static class ResourceLimitParsing
             return 0;
         }
 
-        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pids))
+        if (!long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var pids) || pids > PidsCeiling)
         {
-            throw new FormatException($"'{text}' is not a number of processes; use a whole number (512), or 0 for no limit");
+            throw new FormatException($"'{text}' is not a number of processes; use a whole number (512) up to {PidsCeiling}, or 0 for no limit");
         }
 
         return pids;

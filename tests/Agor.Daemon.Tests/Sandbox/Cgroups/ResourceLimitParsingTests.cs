@@ -51,6 +51,7 @@ public sealed class ResourceLimitParsingTests
     [InlineData("-1")]
     [InlineData("1.5")]
     [InlineData("many")]
+    [InlineData("4194305")]
     public void ParsePids_RefusesTheRest(string text)
     {
         var error = Assert.Throws<FormatException>(() => ResourceLimitParsing.ParsePids(text));
