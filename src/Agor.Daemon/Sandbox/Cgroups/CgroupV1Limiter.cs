@@ -18,6 +18,7 @@ internal sealed class CgroupV1Limiter : ITaskResourceLimiter
     private readonly string? _cpuMount;
     private readonly string _instance;
     private readonly ILogger _logger;
+    private readonly Lock _layout = new();
     private int _cpuWarned;
 
     public CgroupV1Limiter(string memoryMount, string pidsMount, string? cpuMount, string instance, ILogger logger)
@@ -62,9 +63,12 @@ internal sealed class CgroupV1Limiter : ITaskResourceLimiter
         List<string> paths = cpu is null ? [memory, pids] : [memory, pids, cpu];
         try
         {
-            foreach (var path in paths)
+            lock (_layout)
             {
-                Directory.CreateDirectory(path);
+                foreach (var path in paths)
+                {
+                    Directory.CreateDirectory(path);
+                }
             }
 
             if (limits.MemoryMaxBytes > 0)
@@ -107,7 +111,23 @@ internal sealed class CgroupV1Limiter : ITaskResourceLimiter
             throw ex as ResourceLimitException ?? new ResourceLimitException($"could not create the task cgroup {memory}: {ex.Message}", ex);
         }
 
-        return Task.FromResult<ITaskLimits?>(new CgroupV1TaskLimits(memory, pids, cpu, _logger));
+        return Task.FromResult<ITaskLimits?>(new CgroupV1TaskLimits(memory, pids, cpu, RemoveInstanceIfEmpty, _logger));
+    }
+
+    // After a task: the instance directory goes when it holds no task any more (rmdir refuses
+    // otherwise), so a daemon that stopped leaves nothing; under the lock no task of ours is being made meanwhile.
+    private void RemoveInstanceIfEmpty()
+    {
+        lock (_layout)
+        {
+            foreach (var mount in new[] { _memoryMount, _pidsMount, _cpuMount })
+            {
+                if (mount is not null)
+                {
+                    _ = CgroupNative.RemoveDirectory(InstanceDirectory(mount), out _);
+                }
+            }
+        }
     }
 
     /// <inheritdoc/>
@@ -134,6 +154,7 @@ internal sealed class CgroupV1Limiter : ITaskResourceLimiter
             }
         }
 
+        RemoveInstanceIfEmpty();
         return Task.CompletedTask;
     }
 }

@@ -7,11 +7,13 @@ internal sealed class CgroupV1TaskLimits : ITaskLimits
 {
     private readonly string _memory;
     private readonly string _pids;
+    private readonly Action _afterRemoval;
     private readonly ILogger _logger;
     private int _disposed;
 
-    public CgroupV1TaskLimits(string memory, string pids, string? cpu, ILogger logger)
+    public CgroupV1TaskLimits(string memory, string pids, string? cpu, Action afterRemoval, ILogger logger)
     {
+        _afterRemoval = afterRemoval;
         _memory = memory;
         _pids = pids;
         _logger = logger;
@@ -37,6 +39,7 @@ internal sealed class CgroupV1TaskLimits : ITaskLimits
         if (Interlocked.Exchange(ref _disposed, 1) == 0)
         {
             await CgroupFiles.KillAndRemoveAsync(Paths, _logger);
+            _afterRemoval();
         }
     }
 }

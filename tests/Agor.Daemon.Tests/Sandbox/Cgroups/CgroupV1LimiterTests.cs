@@ -90,6 +90,7 @@ public sealed class CgroupV1LimiterTests : IAsyncLifetime
         await inside.WaitForExitAsync();
         Assert.Equal(128 + 9, inside.ExitCode);
         Assert.All(limits.Paths, path => Assert.False(Directory.Exists(path), path));
+        Assert.False(Directory.Exists(limiter.InstanceDirectory(CgroupSpecs.Mount("pids"))), "the instance directory of the last task goes with it");
         Assert.Empty(_logger.Messages);
     }
 
@@ -154,6 +155,10 @@ public sealed class CgroupV1LimiterTests : IAsyncLifetime
         Assert.True(tight.ReadHits().OomKills > 0);
         Assert.Equal(LimitHits.None, roomy.ReadHits());
         Assert.Equal(30, CgroupFiles.Pids(roomy.Paths[1]).Count);
+
+        // The first task's end leaves the second's cgroups, and so the instance directory, in place.
+        await tight.DisposeAsync();
+        Assert.All(roomy.Paths, path => Assert.True(Directory.Exists(path), path));
     }
 
     [SkippableFact(Timeout = 60_000)]
