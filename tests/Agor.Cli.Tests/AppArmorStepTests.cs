@@ -33,9 +33,11 @@ public sealed class AppArmorStepTests : IDisposable
         Assert.False(File.Exists(ProfilePath));
     }
 
-    [Fact]
-    public async Task RestrictionOn_WritesTheProfileForBwrap_ThenLoadsIt_OrSaysWhatIsMissing()
+    [SkippableFact]
+    public async Task RestrictionOn_WritesTheProfileForBwrap_AndSaysWhatIsMissingToLoadIt()
     {
+        // With apparmor_parser present the step would load a real profile into the kernel.
+        Skip.If(SystemCommand.Find("apparmor_parser") is not null, "apparmor_parser is installed: loading the profile would change this machine");
         await File.WriteAllTextAsync(Restriction, "1\n");
 
         Exception? failure = null;
@@ -54,12 +56,8 @@ public sealed class AppArmorStepTests : IDisposable
         Assert.Contains("profile agor-bwrap /usr/bin/bwrap flags=(unconfined) {", profile, StringComparison.Ordinal);
         Assert.Contains("userns,", profile, StringComparison.Ordinal);
         Assert.Contains("include if exists <local/bwrap>", profile, StringComparison.Ordinal);
-        if (SystemCommand.Find("apparmor_parser") is null)
-        {
-            // As on this machine: the step cannot load it, and says how to get what is missing.
-            Assert.NotNull(failure);
-            Assert.Contains("apparmor_parser is not installed", failure.Message, StringComparison.Ordinal);
-        }
+        Assert.NotNull(failure);
+        Assert.Contains("apparmor_parser is not installed", failure.Message, StringComparison.Ordinal);
     }
 
     public void Dispose() => _directory.Delete(recursive: true);

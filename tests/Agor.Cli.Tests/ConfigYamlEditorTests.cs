@@ -99,15 +99,9 @@ public sealed class ConfigYamlEditorTests
     [Fact]
     public void SandboxSection_IsAppendedWhenMissing_AndExecutionsModeKeyIsNotTouched()
     {
-        var (text, _) = ConfigYamlEditor.Set("execution:
-  mode: other
-", "sandbox", [("mode", "required")]);
+        var (text, _) = ConfigYamlEditor.Set("execution:\n  mode: other\n", "sandbox", [("mode", "required")]);
 
-        Assert.Equal("execution:
-  mode: other
-sandbox:
-  mode: required
-", text);
+        Assert.Equal("execution:\n  mode: other\nsandbox:\n  mode: required\n", text);
     }
 
     /// <summary>The commented config.yaml that <c>agor init</c> writes.</summary>
