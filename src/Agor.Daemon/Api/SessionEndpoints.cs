@@ -100,7 +100,7 @@ internal static class SessionEndpoints
             : Problems.NotFound("session", id);
 
     /// <summary>Deletes an idle session, its record and its agent home; 409 while one of its tasks is queued or running.</summary>
-    private static async Task<IResult> DeleteAsync(string id, IAgorStore store, TaskCoordinator coordinator, Executors.ExecutorPool pool, Sandbox.SandboxPlanner sandbox, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    private static async Task<IResult> DeleteAsync(string id, IAgorStore store, Executors.ExecutorPool pool, Sandbox.SandboxPlanner sandbox, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var session = await store.Sessions.GetAsync(id, cancellationToken);
         if (session is null)
@@ -108,9 +108,10 @@ internal static class SessionEndpoints
             return Problems.NotFound("session", id);
         }
 
-        if (coordinator.SessionStatus(id) is var status && status != "idle")
+        // The store, not the queue: a task's final status is written before its queue lets go of it.
+        if ((await store.Tasks.ListBySessionAsync(id, cancellationToken)).FirstOrDefault(t => !t.IsFinished) is { } unfinished)
         {
-            return Problems.Conflict($"Session '{id}' has a {status} task; stop it (POST /tasks/{{id}}/stop) before deleting the session.");
+            return Problems.Conflict($"Session '{id}' has a {unfinished.Status} task ({unfinished.Id}); stop it (POST /tasks/{unfinished.Id}/stop) before deleting the session.");
         }
 
         if (!await store.Sessions.DeleteAsync(id, cancellationToken))

@@ -70,9 +70,9 @@ public sealed class SandboxPolicyTests
     [SkippableFact]
     public void AgentHomes_OfAnotherUser_AreUnderThatUsersPasswdHome()
     {
-        var root = Executors.UnixUser.Find("root");
-        Skip.If(root is null || Environment.UserName == "root" && Executors.UnixUser.Find("nobody") is null, "no second user in /etc/passwd");
-        var (user, home) = Environment.UserName == "root" ? ("nobody", Executors.UnixUser.Find("nobody")!.Home) : ("root", root!.Home);
+        var root = Agor.Daemon.Executors.UnixUser.Find("root");
+        Skip.If(root is null || Environment.UserName == "root" && Agor.Daemon.Executors.UnixUser.Find("nobody") is null, "no second user in /etc/passwd");
+        var (user, home) = Environment.UserName == "root" ? ("nobody", Agor.Daemon.Executors.UnixUser.Find("nobody")!.Home) : ("root", root!.Home);
 
         Assert.Equal(Path.Combine(home, ".agor", "agent-homes", "ses_1"), new AgentHomes(new AgorConfig { Home = "/var/agor" }).For("ses_1", user));
     }
