@@ -29,7 +29,7 @@ internal sealed class SandboxPlanner(AgorConfig config, SandboxStatus status, Ag
         {
             limits = await limiter.CreateAsync(task.Id, lease.Executor.Spec.ExpectedUid, lease.Pid, _limits, cancellationToken);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A task is not refused for its limits: the rlimit fallback still bounds its processes.
             SandboxLog.LimitsFailed(logger, ex, task.Id);
