@@ -203,6 +203,16 @@ function taskGroup(taskId, task) {
   return group;
 }
 
+// GET /health says when agents run unconfined (auto) or tasks are refused (required): a banner then.
+async function loadSandboxBanner() {
+  const response = await fetch('/health', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+  const health = await response.json();
+  const banner = $('sandbox-banner');
+  const warning = health && health.sandbox && health.sandbox.warning;
+  banner.textContent = warning ? `Sandbox: ${warning}` : '';
+  banner.hidden = !warning;
+}
+
 function renderTaskStatus(group) {
   const t = group.task;
   if (!t) { return; }
@@ -210,6 +220,11 @@ function renderTaskStatus(group) {
   const u = t.token_usage;
   if (u) { parts.push(` · ${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`); }
   if (typeof t.cost_usd === 'number') { parts.push(` · $${t.cost_usd.toFixed(4)}`); }
+  if (t.sandbox) {
+    parts.push(' · ', t.sandbox.confined
+      ? el('span', { class: 'sandbox confined', title: `namespaces: ${(t.sandbox.namespaces || []).join(', ')}; seccomp: ${t.sandbox.seccomp ? 'yes' : 'no'}; limits: ${t.sandbox.limits}` }, `confined (${t.sandbox.mechanism})`)
+      : el('span', { class: 'sandbox unconfined', title: t.sandbox.reason || '' }, `UNCONFINED${t.sandbox.reason ? `: ${t.sandbox.reason}` : ''}`));
+  }
   group.status.replaceChildren(...parts);
   const existing = group.node.querySelector(':scope > .msg.error.task-error');
   if (t.error && !existing) {
@@ -270,6 +285,13 @@ function onMessage(message) {
       break;
     case 'error':
       group.body.append(el('div', { class: 'msg error' }, `Error: ${data.message || pretty(data)}`));
+      break;
+    case 'system':
+      if (data.subtype === 'resource_limit') {
+        group.body.append(el('div', { class: 'msg warning', role: 'status' }, `Resource limit: ${data.message || `${data.limit} (${data.max}) reached`}`));
+      } else if (data.subtype === 'sandbox_unconfined') {
+        group.body.append(el('div', { class: 'msg warning', role: 'status' }, `Unconfined: ${data.message || 'the agent ran outside the sandbox'}`));
+      }
       break;
     default:
       break;
@@ -498,5 +520,5 @@ window.addEventListener('hashchange', () => route().catch(report));
     if (!state.signedIn) { setConnection(false); $('connection').textContent = 'signed out'; return; }
   }
   connect();
-  await Promise.all([route(), loadExecutors().catch(report)]);
+  await Promise.all([route(), loadExecutors().catch(report), loadSandboxBanner().catch(report)]);
 })();

@@ -82,6 +82,28 @@ public sealed class ConfigYamlEditorTests
         Assert.Contains("run_as_unix_user: true", error.Message, StringComparison.Ordinal);
     }
 
+    [Fact(Timeout = 30_000)]
+    public async Task SandboxModeRequired_ReplacesTheTemplatesAutoInPlace_AndOnlyThatLine()
+    {
+        var template = await InitTemplateAsync();
+
+        var (text, changed) = ConfigYamlEditor.Set(template, "sandbox", [("mode", "required")]);
+
+        Assert.Equal(["mode"], changed);
+        var different = template.Split('\n').Zip(text.Split('\n')).Where(p => p.First != p.Second).ToList();
+        var line = Assert.Single(different);
+        Assert.StartsWith("  mode: required ", line.Second, StringComparison.Ordinal);
+        Assert.Equal(line.First.IndexOf('#', StringComparison.Ordinal), line.Second.IndexOf('#', StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void SandboxSection_IsAppendedWhenMissing_AndExecutionsModeKeyIsNotTouched()
+    {
+        var (text, _) = ConfigYamlEditor.Set("execution:\n  mode: other\n", "sandbox", [("mode", "required")]);
+
+        Assert.Equal("execution:\n  mode: other\nsandbox:\n  mode: required\n", text);
+    }
+
     /// <summary>The commented config.yaml that <c>agor init</c> writes.</summary>
     private static async Task<string> InitTemplateAsync()
     {

@@ -50,6 +50,12 @@ public sealed class InitAndDaemonTests
         Assert.Contains(pid.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), status.Stdout, StringComparison.Ordinal);
         Assert.Contains("0 busy of 0", status.Stdout, StringComparison.Ordinal);
         Assert.Equal("0.1.0", statusJson.GetProperty("version").GetString());
+        var sandbox = statusJson.GetProperty("sandbox");
+        Assert.Equal("auto", sandbox.GetProperty("mode").GetString());
+        Assert.Matches(@"(?m)^\s*sandbox:\s+\S", status.Stdout);
+
+        // Unconfined agents are said loudly; confined ones are not warned about.
+        Assert.Equal(!sandbox.GetProperty("available").GetBoolean(), status.Stdout.Contains("WARNING: agents run UNCONFINED", StringComparison.Ordinal));
         Assert.NotEqual(0, again.ExitCode);
         Assert.Contains("already running", again.Stderr, StringComparison.Ordinal);
         Assert.True(ProcessTable.IsRunning(pid.Value));

@@ -36,12 +36,15 @@ public sealed class SetupExecutorIsolationTests
             Assert.NotNull(executorUid);
             Assert.True(File.Exists(InstalledExecutor));
             Assert.Equal(UnixFileMode.UserRead | UnixFileMode.GroupRead, File.GetUnixFileMode(SudoersPath));
-            Assert.Contains($"root ALL=({ExecutorUser}) NOPASSWD: {InstalledExecutor} --version, {InstalledExecutor} --socket *", sudoersAfterFirst, StringComparison.Ordinal);
+            Assert.Contains($"root ALL=({ExecutorUser}) NOPASSWD: {InstalledExecutor} --version, {InstalledExecutor} --socket *, {InstalledExecutor} --probe-sandbox *", sudoersAfterFirst, StringComparison.Ordinal);
             Assert.Equal(0, (await ProcessRunner.RunAsync("visudo", ["-c"])).ExitCode);
             Assert.Contains("run_as_unix_user: true", configAfterFirst, StringComparison.Ordinal);
             Assert.Contains($"executor_unix_user: {ExecutorUser}", configAfterFirst, StringComparison.Ordinal);
             Assert.Contains($"executor_path: \"{InstalledExecutor}\"", configAfterFirst, StringComparison.Ordinal);
             Assert.Contains("max_executors: 2    # kept as written", configAfterFirst, StringComparison.Ordinal);
+            Assert.Contains("sandbox.mode", first.Stdout, StringComparison.Ordinal);
+            Assert.Matches(@"(?m)^  mode: required\b", configAfterFirst);
+            Assert.Contains("apparmor:", first.Stdout, StringComparison.Ordinal);
 
             Assert.True(second.ExitCode == 0, second.ToString());
             Assert.Contains("already present", second.Stdout, StringComparison.Ordinal);

@@ -7,7 +7,7 @@ using Agor.Cli.Runtime;
 
 namespace Agor.Cli.Commands;
 
-/// <summary><c>agor daemon status</c>: running or not, pid, address, version, executors busy; exit 3 when not running.</summary>
+/// <summary><c>agor daemon status</c>: running or not, pid, address, version, executors busy, the sandbox (a warning line when agents run unconfined or are refused); exit 3 when not running.</summary>
 internal static class DaemonStatusCommand
 {
     public static Command Create()
@@ -27,6 +27,8 @@ internal static class DaemonStatusCommand
                 var health = await client.GetAsync("/health", cancellationToken);
                 status["running"] = true;
                 status["version"] = health.Json.Text("version");
+                var sandbox = health.Json.Member("sandbox");
+                status["sandbox"] = sandbox.ValueKind == JsonValueKind.Object ? JsonNode.Parse(sandbox.GetRawText()) : null;
                 var executors = (await client.GetAsync("/executors", cancellationToken)).Json;
                 var all = executors.ValueKind == JsonValueKind.Array ? executors.EnumerateArray().ToList() : [];
                 status["executors"] = all.Count;
@@ -53,7 +55,12 @@ internal static class DaemonStatusCommand
                     ("executors", $"{(int?)status["executors_busy"]} busy of {(int?)status["executors"]}"),
                     ("home", home.Path),
                     ("log", files.LogPath),
+                    ("sandbox", SandboxSummary.Describe(SandboxOf(status))),
                 ]);
+                if (SandboxSummary.Warning(SandboxOf(status)) is { } warning)
+                {
+                    Console.Out.WriteLine($"WARNING: {warning}");
+                }
             }
             else
             {
@@ -64,4 +71,7 @@ internal static class DaemonStatusCommand
         });
         return command;
     }
+
+    private static JsonElement SandboxOf(JsonObject status) =>
+        status["sandbox"] is JsonObject sandbox ? JsonDocument.Parse(sandbox.ToJsonString()).RootElement : default;
 }

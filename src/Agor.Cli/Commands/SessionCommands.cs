@@ -14,6 +14,7 @@ internal static class SessionCommands
         CreateCommand(),
         ListCommand(),
         ShowCommand(),
+        DeleteCommand(),
     };
 
     private static Command CreateCommand()
@@ -75,6 +76,21 @@ internal static class SessionCommands
                     s => [s.Text("id"), s.Text("status"), s.Text("permission_mode"), JsonFields.Shorten(s.Text("title"), 30), s.Text("cwd"), s.Time("created_at")]);
             }
 
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command DeleteCommand()
+    {
+        var id = new Argument<string>("id") { Description = "The session's id (ses_…)." };
+        var command = new Command("delete", "Delete an idle session: its tasks, messages and agent home.") { id };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            using var client = CliEnvironment.CreateClient();
+            var session = parse.GetValue(id)!;
+            await client.SendAsync(HttpMethod.Delete, $"/sessions/{Uri.EscapeDataString(session)}", null, cancellationToken);
+            Console.Out.WriteLine($"session {session}: deleted");
             return ExitCodes.Ok;
         });
         return command;

@@ -18,7 +18,7 @@ internal static class SetupIsolationCommand
     {
         var user = new Option<string>("--user") { Description = "The Unix user executors run as.", DefaultValueFactory = _ => "agor_executor" };
         var daemonUser = new Option<string>("--daemon-user") { Description = "The user the daemon runs as (default: SUDO_USER, else the current user)." };
-        var command = new Command("setup-executor-isolation", "Run executors as their own Unix user: creates it, installs the executor, writes the sudoers rule, updates config.yaml (needs root).")
+        var command = new Command("setup-executor-isolation", "Run executors as their own Unix user: creates it, installs the executor, writes the sudoers rule, updates config.yaml (sandbox required), loads the bwrap AppArmor profile where Ubuntu restricts user namespaces (needs root).")
         {
             user,
             daemonUser,
@@ -63,8 +63,10 @@ internal static class SetupIsolationCommand
         var (executorPath, installChanged) = ExecutorInstallStep.Install(AppContext.BaseDirectory.TrimEnd('/'), DefaultInstallDirectory);
         var sudoersChanged = await SudoersStep.EnsureAsync(SudoersStep.DefaultPath, daemonUser.Name, executorUserName, executorPath, cancellationToken);
         var configChanged = await ConfigStep.EnsureAsync(home, daemonUser, executorUserName, executorPath, cancellationToken);
+        var appArmorChanged = await AppArmorStep.EnsureAsync(
+            AppArmorStep.RestrictionPath, AppArmorStep.DefaultProfilePath, SystemCommand.Find("bwrap") ?? "/usr/bin/bwrap", cancellationToken);
 
-        Console.Out.WriteLine(userChanged || installChanged || sudoersChanged || configChanged
+        Console.Out.WriteLine(userChanged || installChanged || sudoersChanged || configChanged || appArmorChanged
             ? $"done: the daemon of {daemonUser.Name} runs executors as {executorUserName} once restarted (`agor daemon stop`, then `agor daemon start`)"
             : "nothing changed: executor isolation was already set up");
         return ExitCodes.Ok;

@@ -7,7 +7,8 @@ namespace Agor.Cli.Isolation;
 
 /// <summary>
 /// Turns isolation on in the daemon user's config.yaml (<c>run_as_unix_user</c>,
-/// <c>executor_unix_user</c>, <c>executor_path</c>), editing the text minimally and keeping the
+/// <c>executor_unix_user</c>, <c>executor_path</c>) and makes the sandbox required
+/// (<c>sandbox.mode: required</c>: a task that cannot be confined is refused), editing the text minimally and keeping the
 /// file's owner and mode. A home that does not exist yet is created for that user.
 /// </summary>
 internal static class ConfigStep
@@ -23,12 +24,14 @@ internal static class ConfigStep
         }
 
         var original = await File.ReadAllTextAsync(home.ConfigPath, cancellationToken);
-        var (edited, changed) = ConfigYamlEditor.SetExecution(original,
+        var (withExecution, executionChanged) = ConfigYamlEditor.SetExecution(original,
         [
             ("run_as_unix_user", "true"),
             ("executor_unix_user", executorUser),
             ("executor_path", ConfigYamlEditor.Quote(executorPath)),
         ]);
+        var (edited, sandboxChanged) = ConfigYamlEditor.Set(withExecution, "sandbox", [("mode", Agor.Protocol.Wire.SandboxModes.Required)]);
+        var changed = executionChanged.Select(k => $"execution.{k}").Concat(sandboxChanged.Select(k => $"sandbox.{k}")).ToList();
 
         AgorConfig config;
         try
@@ -40,14 +43,15 @@ internal static class ConfigStep
             throw new CliException($"{home.ConfigPath} was left as it was: {ex.Message}");
         }
 
-        if (!config.Execution.RunAsUnixUser || config.Execution.ExecutorUnixUser != executorUser || config.Execution.ExecutorPath != executorPath)
+        if (!config.Execution.RunAsUnixUser || config.Execution.ExecutorUnixUser != executorUser || config.Execution.ExecutorPath != executorPath
+            || config.Sandbox.Mode != Agor.Protocol.Wire.SandboxModes.Required)
         {
-            throw new CliException($"{home.ConfigPath} was left as it was: the edit did not read back as intended; set execution.run_as_unix_user: true, executor_unix_user: {executorUser} and executor_path: {executorPath} by hand");
+            throw new CliException($"{home.ConfigPath} was left as it was: the edit did not read back as intended; set execution.run_as_unix_user: true, executor_unix_user: {executorUser}, executor_path: {executorPath} and sandbox.mode: required by hand");
         }
 
         if (changed.Count == 0)
         {
-            Console.Out.WriteLine($"config: {home.ConfigPath} already runs executors as {executorUser} from {executorPath}");
+            Console.Out.WriteLine($"config: {home.ConfigPath} already runs executors as {executorUser} from {executorPath}, sandbox required");
             return created.Count > 0;
         }
 
@@ -57,7 +61,7 @@ internal static class ConfigStep
         File.SetUnixFileMode(draft, mode);
         Native.chown(draft, daemonUser.Uid, daemonUser.Gid);
         File.Move(draft, home.ConfigPath, overwrite: true);
-        Console.Out.WriteLine($"config: set execution.{string.Join(", execution.", changed)} in {home.ConfigPath}");
+        Console.Out.WriteLine($"config: set {string.Join(", ", changed)} in {home.ConfigPath}");
         return true;
     }
 }

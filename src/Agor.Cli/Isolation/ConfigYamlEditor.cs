@@ -4,24 +4,29 @@ using System.Text.RegularExpressions;
 namespace Agor.Cli.Isolation;
 
 /// <summary>
-/// Sets keys of the <c>execution:</c> section in config.yaml text with the smallest edit: a key's
+/// Sets keys of one top-level section (<c>execution:</c>, <c>sandbox:</c>) in config.yaml text with the smallest edit: a key's
 /// value is replaced where it stands (indentation and trailing comment kept), a missing key is
 /// added at the end of the section, a missing section at the end of the file.
 /// </summary>
 internal static partial class ConfigYamlEditor
 {
-    private const string Section = "execution";
+    /// <summary>Sets keys of <c>execution:</c>; returns the edited text and the keys whose value changed.</summary>
+    public static (string Text, IReadOnlyList<string> Changed) SetExecution(string yaml, IReadOnlyList<(string Key, string Value)> values) =>
+        Set(yaml, "execution", values);
 
-    /// <summary>Returns the edited text and the keys whose value changed.</summary>
-    public static (string Text, IReadOnlyList<string> Changed) SetExecution(string yaml, IReadOnlyList<(string Key, string Value)> values)
+    /// <summary>Sets keys of <paramref name="section"/> (a plain key name); returns the edited text and the keys whose value changed.</summary>
+    public static (string Text, IReadOnlyList<string> Changed) Set(string yaml, string section, IReadOnlyList<(string Key, string Value)> values)
     {
+        ArgumentException.ThrowIfNullOrEmpty(section);
+        var sectionHeader = new Regex($@"^{Regex.Escape(section)}\s*:", RegexOptions.CultureInvariant);
+        var sectionHeaderAlone = new Regex($@"^{Regex.Escape(section)}\s*:\s*(#.*)?$", RegexOptions.CultureInvariant);
         ArgumentNullException.ThrowIfNull(yaml);
         ArgumentNullException.ThrowIfNull(values);
         var newline = yaml.Contains("\r\n", StringComparison.Ordinal) ? "\r\n" : "\n";
         var lines = yaml.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
         var changed = new List<string>();
 
-        var start = lines.FindIndex(l => SectionHeader().IsMatch(l));
+        var start = lines.FindIndex(sectionHeader.IsMatch);
         if (start < 0)
         {
             if (lines.Count > 0 && lines[^1].Length == 0)
@@ -29,15 +34,15 @@ internal static partial class ConfigYamlEditor
                 lines.RemoveAt(lines.Count - 1);
             }
 
-            lines.Add($"{Section}:");
+            lines.Add($"{section}:");
             lines.AddRange(values.Select(v => $"  {v.Key}: {v.Value}"));
             lines.Add(string.Empty);
             return (string.Join(newline, lines), values.Select(v => v.Key).ToList());
         }
 
-        if (!SectionHeaderAlone().IsMatch(lines[start]))
+        if (!sectionHeaderAlone.IsMatch(lines[start]))
         {
-            throw new CliException($"config.yaml writes the '{Section}:' section on one line; set {string.Join(", ", values.Select(v => $"{v.Key}: {v.Value}"))} in it by hand");
+            throw new CliException($"config.yaml writes the '{section}:' section on one line; set {string.Join(", ", values.Select(v => $"{v.Key}: {v.Value}"))} in it by hand");
         }
 
         var end = start + 1;
@@ -137,12 +142,6 @@ internal static partial class ConfigYamlEditor
 
         return quoted.Append('"').ToString();
     }
-
-    [GeneratedRegex(@"^execution\s*:")]
-    private static partial Regex SectionHeader();
-
-    [GeneratedRegex(@"^execution\s*:\s*(#.*)?$")]
-    private static partial Regex SectionHeaderAlone();
 
     [GeneratedRegex(@"^(?<indent>[ \t]+)(?<key>[A-Za-z_][A-Za-z0-9_]*)\s*:(?<rest>.*)$")]
     private static partial Regex KeyLine();

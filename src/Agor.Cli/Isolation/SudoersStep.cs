@@ -15,7 +15,7 @@ internal static class SudoersStep
         $"""
         # Written by `agor setup-executor-isolation`; running it again rewrites this file.
         # The Agor daemon ({daemonUser}) may start the executor, and nothing else, as {executorUser}.
-        {daemonUser} ALL=({executorUser}) NOPASSWD: {executorPath} --version, {executorPath} --socket *
+        {daemonUser} ALL=({executorUser}) NOPASSWD: {executorPath} --version, {executorPath} --socket *, {executorPath} --probe-sandbox *
 
         """;
 

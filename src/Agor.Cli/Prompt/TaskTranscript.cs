@@ -82,8 +82,18 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd)
                 EndMessage();
                 Note($"error: {data.Text("code")}: {data.Text("message")}");
                 break;
+            case "system" when data.Text("subtype") is "resource_limit" or "sandbox_unconfined":
+                EndMessage();
+                Note(SandboxWarning(data));
+                break;
         }
     }
+
+    /// <summary>A limit the kernel enforced, or an agent that ran unconfined: one clear warning line.</summary>
+    public static string SandboxWarning(JsonElement data) =>
+        data.Text("subtype") == "resource_limit"
+            ? $"warning: resource limit: {(data.Text("message") is { Length: > 0 } m ? m : $"{data.Text("limit")} ({data.Text("max")}) reached")}"
+            : $"warning: UNCONFINED: {(data.Text("message") is { Length: > 0 } u ? u : "the agent ran outside the sandbox")}";
 
     /// <summary>A status change of the task that is not its end.</summary>
     public void OnStatus(string status)

@@ -7,7 +7,16 @@ namespace Agor.Daemon.Api;
 
 // What the HTTP API and the event stream show. Member names travel as snake_case (ApiJsonContext).
 
-internal sealed record HealthView(string Status, string Version);
+internal sealed record HealthView(string Status, string Version, SandboxHealthView? Sandbox = null);
+
+/// <summary>The sandbox part of <c>GET /health</c>; <c>warning</c> only when tasks would run unconfined or be refused.</summary>
+internal sealed record SandboxHealthView(
+    string Mode, bool Available, string? Bwrap, bool Seccomp, string Limits, IReadOnlyList<string> Namespaces,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? Warning)
+{
+    public static SandboxHealthView From(Sandbox.SandboxStatus status) =>
+        new(status.Mode, status.Available, status.Probe.Bwrap, status.Probe.Seccomp, status.LimitsText, status.Probe.Namespaces, status.Warning);
+}
 
 internal sealed record SessionView(
     string Id, string Cwd, string Agent, string? Title, string PermissionMode, string? Model, string? UnixUser,
@@ -20,10 +29,10 @@ internal sealed record SessionView(
 internal sealed record TaskView(
     string Id, string SessionId, string Prompt, string PermissionMode, string Status, DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? ExecutorId, TokenUsage? TokenUsage, double? CostUsd,
-    ErrorInfo? Error, string? AgentSessionId)
+    ErrorInfo? Error, string? AgentSessionId, SandboxReport? Sandbox)
 {
     public static TaskView From(AgorTask t) =>
-        new(t.Id, t.SessionId, t.Prompt, t.PermissionMode, t.Status, t.CreatedAt, t.StartedAt, t.CompletedAt, t.ExecutorId, t.TokenUsage, t.CostUsd, t.Error, t.AgentSessionId);
+        new(t.Id, t.SessionId, t.Prompt, t.PermissionMode, t.Status, t.CreatedAt, t.StartedAt, t.CompletedAt, t.ExecutorId, t.TokenUsage, t.CostUsd, t.Error, t.AgentSessionId, t.Sandbox);
 }
 
 internal sealed record MessageView(long Sequence, string SessionId, string TaskId, long TaskSequence, string EventType, JsonElement EventData, DateTimeOffset Timestamp)

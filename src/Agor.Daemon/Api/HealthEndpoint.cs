@@ -1,12 +1,13 @@
+using Agor.Daemon.Sandbox;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace Agor.Daemon.Api;
 
-/// <summary><c>GET /health</c>: the one endpoint without a token.</summary>
+/// <summary><c>GET /health</c>: the one endpoint without a token; says too whether agents run confined.</summary>
 internal static class HealthEndpoint
 {
     public static void Map(IEndpointRouteBuilder app) =>
-        app.MapGet("/health", () => Results.Json(new HealthView("ok", DaemonVersion.Current), ApiJsonContext.Default.HealthView));
+        app.MapGet("/health", (SandboxStatus sandbox) => Results.Json(new HealthView("ok", DaemonVersion.Current, SandboxHealthView.From(sandbox)), ApiJsonContext.Default.HealthView));
 }

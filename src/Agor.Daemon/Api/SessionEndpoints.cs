@@ -16,6 +16,7 @@ internal static class SessionEndpoints
         app.MapPost("/sessions", CreateAsync);
         app.MapGet("/sessions", ListAsync);
         app.MapGet("/sessions/{id}", GetAsync);
+        app.MapDelete("/sessions/{id}", DeleteAsync);
         app.MapPost("/sessions/{id}/prompt", PromptAsync);
         app.MapGet("/sessions/{id}/tasks", TasksAsync);
         app.MapGet("/sessions/{id}/messages", MessagesAsync);
@@ -97,6 +98,39 @@ internal static class SessionEndpoints
         await store.Sessions.GetAsync(id, cancellationToken) is { } session
             ? Results.Json(SessionView.From(session, coordinator.SessionStatus(id)), ApiJsonContext.Default.SessionView)
             : Problems.NotFound("session", id);
+
+    /// <summary>Deletes an idle session, its record and its agent home; 409 while one of its tasks is queued or running.</summary>
+    private static async Task<IResult> DeleteAsync(string id, IAgorStore store, Executors.ExecutorPool pool, Sandbox.SandboxPlanner sandbox, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        var session = await store.Sessions.GetAsync(id, cancellationToken);
+        if (session is null)
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        // The store, not the queue: a task's final status is written before its queue lets go of it.
+        if ((await store.Tasks.ListBySessionAsync(id, cancellationToken)).FirstOrDefault(t => !t.IsFinished) is { } unfinished)
+        {
+            return Problems.Conflict($"Session '{id}' has a {unfinished.Status} task ({unfinished.Id}); stop it (POST /tasks/{unfinished.Id}/stop) before deleting the session.");
+        }
+
+        if (!await store.Sessions.DeleteAsync(id, cancellationToken))
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        var homes = sandbox.Homes.DirectoryFor(session.UnixUser ?? pool.DefaultUser);
+        try
+        {
+            Sandbox.AgentHomes.Remove(homes, id);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Sandbox.SandboxLog.HomeNotRemoved(loggers.CreateLogger("Agor.Daemon.Sandbox"), ex, id, Path.Combine(homes, id));
+        }
+
+        return Results.NoContent();
+    }
 
     private static async Task<IResult> PromptAsync(string id, HttpRequest request, IAgorStore store, TaskCoordinator coordinator, AgorConfig config, CancellationToken cancellationToken)
     {

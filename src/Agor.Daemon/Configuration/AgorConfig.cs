@@ -16,6 +16,8 @@ internal sealed record AgorConfig
     public ExecutionSettings Execution { get; init; } = new();
 
     public LimitSettings Limits { get; init; } = new();
+
+    public SandboxSettings Sandbox { get; init; } = new();
 }
 
 /// <summary><c>daemon:</c> where the HTTP API listens.</summary>

@@ -64,10 +64,11 @@ internal static class ConfigLoader
 
         var execution = ReadExecution(root.Section("execution"), problems);
         var limits = ReadLimits(root.Section("limits"));
+        var sandbox = SandboxConfigReader.Read(root.Section("sandbox"), problems);
         root.RejectUnknownKeys();
 
         var config = ApplyEnvironment(
-            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits },
+            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits, Sandbox = sandbox },
             environment,
             problems);
 
@@ -102,7 +103,7 @@ internal static class ConfigLoader
             {
                 YamlMappingNode mapping => mapping,
                 YamlScalarNode { Value: null or "" } => null,
-                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution)"]),
+                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox)"]),
             };
     }
 

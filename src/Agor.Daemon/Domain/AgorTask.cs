@@ -31,6 +31,9 @@ internal sealed record AgorTask
 
     public string? AgentSessionId { get; init; }
 
+    /// <summary>How the agent was confined, as its executor reported; null when it never said.</summary>
+    public SandboxReport? Sandbox { get; init; }
+
     public bool IsFinished => TaskStatuses.IsFinal(Status);
 }
 

@@ -5,6 +5,7 @@ using Agor.Daemon.Configuration;
 using Agor.Daemon.Domain;
 using Agor.Daemon.Events;
 using Agor.Daemon.Executors;
+using Agor.Daemon.Sandbox;
 using Agor.Daemon.Security;
 using Agor.Daemon.Storage;
 using Agor.Protocol.JsonRpc;
@@ -26,6 +27,8 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     private readonly SessionTokenService _tokens;
     private readonly EventHub _events;
     private readonly TaskStatusWriter _status;
+    private readonly SandboxPlanner _sandbox;
+    private readonly TaskLimitRecorder _limits;
     private readonly ExecutionSettings _settings;
     private readonly TimeProvider _clock;
     private readonly ILogger _logger;
@@ -36,8 +39,10 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private volatile bool _accepting = true;
 
-    public TaskCoordinator(IAgorStore store, ExecutorPool pool, SessionTokenService tokens, EventHub events, ExecutionSettings settings, TimeProvider clock, ILogger<TaskCoordinator> logger)
+    public TaskCoordinator(IAgorStore store, ExecutorPool pool, SessionTokenService tokens, EventHub events, SandboxPlanner sandbox, ExecutionSettings settings, TimeProvider clock, ILogger<TaskCoordinator> logger)
     {
+        _sandbox = sandbox;
+        _limits = new TaskLimitRecorder(store, events, clock, logger);
         _store = store;
         _pool = pool;
         _tokens = tokens;
@@ -235,13 +240,38 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             }
         }
 
-        await using (lease)
+        // The task's cgroup outlives the executor: it is removed once the lease has ended it.
+        TaskSandbox? sandbox = null;
+        try
         {
-            await RunOnExecutorAsync(task, session, lease);
+            await using (lease)
+            {
+                sandbox = await _sandbox.PrepareAsync(task, session, lease);
+                await RunOnExecutorAsync(task, session, lease, sandbox);
+            }
+        }
+        finally
+        {
+            if (sandbox is not null)
+            {
+                await DisposeSandboxAsync(sandbox, taskId);
+            }
         }
     }
 
-    private async Task RunOnExecutorAsync(AgorTask task, Session session, ExecutorLease lease)
+    private async Task DisposeSandboxAsync(TaskSandbox sandbox, string taskId)
+    {
+        try
+        {
+            await sandbox.DisposeAsync();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            SandboxLog.LimitsNotRemoved(_logger, ex, taskId);
+        }
+    }
+
+    private async Task RunOnExecutorAsync(AgorTask task, Session session, ExecutorLease lease, TaskSandbox sandbox)
     {
         var (token, expiresAt) = await _tokens.MintAsync(session.Id, task.Id, lease.ExecutorId);
         var running = new RunningTask(task, session, lease, token, expiresAt);
@@ -274,6 +304,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
                     Cwd = session.Cwd,
                     PermissionMode = task.PermissionMode,
                     TimeoutMs = _settings.TaskTimeoutMs,
+                    Sandbox = sandbox.Spec,
                 },
                 RequestTimeout);
 
@@ -287,7 +318,8 @@ internal sealed class TaskCoordinator : IAsyncDisposable
                 await lease.KillAsync(TimeSpan.FromMilliseconds(_settings.ShutdownGraceMs));
             }
 
-            await _status.FinishAsync(running.Task, outcome.Status, outcome.Error, outcome.Report, written => running.Task = written);
+            var error = await _limits.RecordAsync(running.Task, sandbox, outcome.Status, outcome.Error);
+            await _status.FinishAsync(running.Task, outcome.Status, error, outcome.Report, written => running.Task = written);
         }
         finally
         {

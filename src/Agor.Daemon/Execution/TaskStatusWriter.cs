@@ -84,6 +84,7 @@ internal sealed class TaskStatusWriter(IAgorStore store, EventHub events, TimePr
         TokenUsage = report?.TokenUsage ?? task.TokenUsage,
         CostUsd = report?.CostUsd ?? task.CostUsd,
         AgentSessionId = report?.AgentSessionId ?? task.AgentSessionId,
+        Sandbox = report?.Sandbox ?? task.Sandbox,
     };
 
     private async Task<AgorTask?> TryWriteAsync(AgorTask changed, IReadOnlyCollection<string> from, Action<AgorTask>? onWritten, bool log)

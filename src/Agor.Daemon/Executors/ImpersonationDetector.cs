@@ -75,7 +75,7 @@ internal static class ImpersonationDetector
         }
     }
 
-    private static string? FindSudo()
+    internal static string? FindSudo()
     {
         var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
         return path.Split(':', StringSplitOptions.RemoveEmptyEntries)

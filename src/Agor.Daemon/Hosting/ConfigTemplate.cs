@@ -58,5 +58,17 @@ internal static class ConfigTemplate
           max_event_bytes: 4194304         # a larger event is dropped, the task goes on
           max_stored_bytes_per_task: 268435456
 
+        sandbox:
+          mode: auto                       # auto: confined where this machine allows, loudly unconfined where not; required: refuse unconfined tasks; off
+          bwrap_path: bwrap                # bubblewrap (Debian package bubblewrap)
+          memory_max: "4G"                 # per task, kernel-enforced (cgroup); "": none
+          pids_max: 512                    # processes and threads per task; 0: none
+          cpu_max: ""                      # "200%": two CPUs; "": none
+          read_only: []                    # extra absolute paths visible read-only to the agent
+          read_write: []                   # extra absolute paths writable by the agent
+          deny: []                         # absolute paths hidden from the agent (AGOR_HOME always is)
+          agent_homes: ""                  # per-session homes; "": $AGOR_HOME/agent-homes, or ~/.agor/agent-homes of the executor user with run_as_unix_user
+          home_template: ""                # copied into each new agent home; "": $AGOR_HOME/agent-home-template when it exists
+
         """;
 }

@@ -4,6 +4,7 @@ using Agor.Daemon.Events;
 using Agor.Daemon.Execution;
 using Agor.Daemon.Executors;
 using Agor.Daemon.Permissions;
+using Agor.Daemon.Sandbox;
 using Agor.Daemon.Security;
 using Agor.Daemon.Storage;
 using Agor.Daemon.Storage.Sqlite;
@@ -90,7 +91,8 @@ internal sealed class DaemonHost : IAsyncDisposable
             cancellationToken);
         ledger.Follow(pool);
         pool.Changed += change => PublishExecutorChange(events, change, logger);
-        var coordinator = new TaskCoordinator(store, pool, tokens, events, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
+        var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, new NoResourceLimiter(), loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
+        var coordinator = new TaskCoordinator(store, pool, tokens, events, sandbox, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
 
         builder.Services.AddSingleton(config);
@@ -100,6 +102,8 @@ internal sealed class DaemonHost : IAsyncDisposable
         builder.Services.AddSingleton(permissions);
         builder.Services.AddSingleton(pool);
         builder.Services.AddSingleton(coordinator);
+        builder.Services.AddSingleton(sandbox);
+        builder.Services.AddSingleton(sandbox.Status);
         var streams = new StreamShutdown();
         builder.Services.AddSingleton(streams);
 

@@ -160,6 +160,15 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
         }
 
+        if (options.Sandbox.Count > 0)
+        {
+            yaml.AppendLine("sandbox:");
+            foreach (var line in options.Sandbox)
+            {
+                yaml.AppendLine("  " + line);
+            }
+        }
+
         return yaml.ToString();
     }
 

@@ -27,6 +27,17 @@ await main(async (browser) => {
     await page.getByText('live', { exact: true }).waitFor({ timeout });
   });
 
+  await step('sandbox banner as /health says', async () => {
+    const health = await page.evaluate(async () => (await fetch('/health')).json());
+    if (!health.sandbox) { fail('/health has no sandbox'); }
+    const warning = health.sandbox.warning;
+    if (warning) {
+      await page.getByRole('alert').filter({ hasText: `Sandbox: ${warning}` }).waitFor({ timeout });
+    } else if (!(await page.locator('#sandbox-banner').isHidden())) {
+      fail('a sandbox banner is shown although /health has no warning');
+    }
+  });
+
   await step('create a session', async () => {
     await page.getByRole('button', { name: 'New session' }).click();
     await page.getByRole('textbox', { name: 'Working directory' }).fill(workDir);

@@ -113,7 +113,12 @@ internal static class SqliteMigrations
         ALTER TABLE events ADD COLUMN message_sequence INTEGER;
         """;
 
-    private static readonly string[] Scripts = [Version1, Version2];
+    // How the task's agent was confined (its SandboxReport as JSON); null before the sandbox existed.
+    private const string Version3 = """
+        ALTER TABLE tasks ADD COLUMN sandbox TEXT;
+        """;
+
+    private static readonly string[] Scripts = [Version1, Version2, Version3];
 
     /// <summary>The version this code brings a database to.</summary>
     public static int LatestVersion => Scripts.Length;

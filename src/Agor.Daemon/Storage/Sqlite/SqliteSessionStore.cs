@@ -6,6 +6,9 @@ namespace Agor.Daemon.Storage.Sqlite;
 /// <summary>Sessions in the <c>sessions</c> table.</summary>
 internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStore
 {
+    // What refers to a session, in an order that never leaves a row pointing at a deleted one.
+    private static readonly string[] SessionRows = ["events", "session_tokens", "permission_requests", "messages", "tasks"];
+
     private const string Columns = "id, cwd, agent, title, permission_mode, model, unix_user, agent_session_id, created_at, updated_at";
 
     public Task CreateAsync(Session session, CancellationToken cancellationToken = default)
@@ -66,6 +69,26 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
                 p.Set("$id", id);
                 p.Set("$agent_session_id", agentSessionId);
                 p.Set("$updated_at", updatedAt);
+            },
+            cancellationToken);
+
+    public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) =>
+        database.WriteAsync(
+            async (connection, ct) =>
+            {
+                await using var transaction = (SqliteTransaction)await connection.BeginTransactionAsync(ct);
+                foreach (var table in SessionRows)
+                {
+                    await using var command = connection.Command($"DELETE FROM {table} WHERE session_id = $id", transaction);
+                    command.Parameters.Set("$id", id);
+                    await command.ExecuteNonQueryAsync(ct);
+                }
+
+                await using var session = connection.Command("DELETE FROM sessions WHERE id = $id", transaction);
+                session.Parameters.Set("$id", id);
+                var deleted = await session.ExecuteNonQueryAsync(ct) > 0;
+                await transaction.CommitAsync(ct);
+                return deleted;
             },
             cancellationToken);
 

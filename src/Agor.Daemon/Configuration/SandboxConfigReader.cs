@@ -1,0 +1,59 @@
+using Agor.Protocol.Wire;
+
+namespace Agor.Daemon.Configuration;
+
+/// <summary>Reads and validates the <c>sandbox:</c> section; every bad value is named by its key.</summary>
+internal static class SandboxConfigReader
+{
+    public static SandboxSettings Read(YamlSection section, List<string> problems)
+    {
+        var defaults = new SandboxSettings();
+        var settings = new SandboxSettings
+        {
+            Mode = section.String("mode", defaults.Mode),
+            BwrapPath = section.String("bwrap_path", defaults.BwrapPath),
+            MemoryMax = section.String("memory_max", defaults.MemoryMax, allowEmpty: true).Trim(),
+            PidsMax = section.Integer("pids_max", defaults.PidsMax, 0, 4_194_304),
+            CpuMax = section.String("cpu_max", defaults.CpuMax, allowEmpty: true).Trim(),
+            ReadOnly = section.StringList("read_only", defaults.ReadOnly),
+            ReadWrite = section.StringList("read_write", defaults.ReadWrite),
+            Deny = section.StringList("deny", defaults.Deny),
+            AgentHomes = section.String("agent_homes", defaults.AgentHomes, allowEmpty: true),
+            HomeTemplate = section.String("home_template", defaults.HomeTemplate, allowEmpty: true),
+        };
+        section.RejectUnknownKeys();
+
+        if (!SandboxModes.IsKnown(settings.Mode))
+        {
+            problems.Add($"sandbox.mode: must be auto, required or off, not '{settings.Mode}'");
+        }
+
+        if (!SandboxLimitText.IsValidBytes(settings.MemoryMax))
+        {
+            problems.Add($"sandbox.memory_max: must be a size of at least 1M such as \"4G\", \"512M\" or a number of bytes, or \"\" for none; not '{settings.MemoryMax}'");
+        }
+
+        if (!SandboxLimitText.IsValidCpu(settings.CpuMax))
+        {
+            problems.Add($"sandbox.cpu_max: must be a share of CPUs such as \"200%\" (two CPUs) or \"1.5\", or \"\" for none; not '{settings.CpuMax}'");
+        }
+
+        RequireAbsolute("read_only", settings.ReadOnly, problems);
+        RequireAbsolute("read_write", settings.ReadWrite, problems);
+        RequireAbsolute("deny", settings.Deny, problems);
+        RequireAbsolute("agent_homes", settings.AgentHomes.Length == 0 ? [] : [settings.AgentHomes], problems);
+        RequireAbsolute("home_template", settings.HomeTemplate.Length == 0 ? [] : [settings.HomeTemplate], problems);
+        return settings;
+    }
+
+    private static void RequireAbsolute(string key, IReadOnlyList<string> paths, List<string> problems)
+    {
+        foreach (var path in paths)
+        {
+            if (!Path.IsPathFullyQualified(path))
+            {
+                problems.Add($"sandbox.{key}: '{path}' is not an absolute path (relative paths would depend on where the daemon was started)");
+            }
+        }
+    }
+}
