@@ -1,0 +1,35 @@
+using System.Text;
+using Agor.Testing.Daemon;
+
+namespace Agor.Daemon.Tests.Sandbox;
+
+/// <summary>
+/// The config.yaml of a sandbox spec's daemon: what <see cref="DaemonProcess.ConfigYaml"/> writes,
+/// plus a <c>sandbox:</c> section. Written into an AGOR_HOME made here, so that the spec does not
+/// depend on <see cref="DaemonProcessOptions"/> having a sandbox list of its own.
+/// </summary>
+internal static class SandboxE2EConfig
+{
+    /// <summary>Creates a fresh AGOR_HOME (0700) holding the config; the caller deletes it.</summary>
+    public static string WriteHome(DaemonProcessOptions options, IReadOnlyList<string> sandboxLines)
+    {
+        var home = DaemonProcess.CreateHome();
+        File.WriteAllText(Path.Combine(home, "config.yaml"), Yaml(options, sandboxLines));
+        return home;
+    }
+
+    public static string Yaml(DaemonProcessOptions options, IReadOnlyList<string> sandboxLines)
+    {
+        var yaml = new StringBuilder(DaemonProcess.ConfigYaml(options));
+        if (sandboxLines.Count > 0)
+        {
+            yaml.AppendLine("sandbox:");
+            foreach (var line in sandboxLines)
+            {
+                yaml.Append("  ").AppendLine(line);
+            }
+        }
+
+        return yaml.ToString();
+    }
+}
