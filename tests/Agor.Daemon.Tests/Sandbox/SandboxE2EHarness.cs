@@ -136,6 +136,17 @@ internal sealed class SandboxE2EHarness : IAsyncDisposable
             .Where(d => d.ValueKind == JsonValueKind.Object && d.TryGetProperty("subtype", out var s) && s.GetString() == subtype)];
     }
 
+    /// <summary>Waits for the <c>message.created</c> of a <c>system</c> message of <paramref name="subtype"/> in <paramref name="taskId"/>; returns its <c>event_data</c>.</summary>
+    public async Task<JsonElement> WaitForSystemEventAsync(string taskId, string subtype)
+    {
+        var created = await Inner.Events.WaitForAsync(
+            e => e.Type == "message.created" && e.Str("task_id") == taskId && e.Str("event_type") == "system"
+                && e.Data.TryGetProperty("event_data", out var data) && data.ValueKind == JsonValueKind.Object
+                && data.TryGetProperty("subtype", out var s) && s.GetString() == subtype,
+            TimeSpan.FromSeconds(30));
+        return created.Data.GetProperty("event_data");
+    }
+
     /// <summary><c>GET /health</c>'s <c>sandbox</c> object.</summary>
     public async Task<JsonElement> HealthSandboxAsync() => (await Inner.Daemon.GetAsync("/health")).GetProperty("sandbox");
 
