@@ -1,3 +1,5 @@
+using Agor.Bench.Native;
+
 namespace Agor.Bench.Suites.Sandbox;
 
 /// <summary>
@@ -60,12 +62,17 @@ internal static class BwrapCommandLine
         return args;
     }
 
-    /// <summary>The agent's install, read-only inside: the outermost node_modules above it (or its directory), and its real path's directory.</summary>
+    /// <summary>
+    /// The agent's install, read-only inside: the outermost node_modules above it (or its directory),
+    /// and its real path's directory; each with every symlink resolved (bwrap cannot mount onto a
+    /// destination that is a symlink, as a worktree's node_modules may be).
+    /// </summary>
     private static IEnumerable<string> ProgramPaths(string program)
     {
         var full = Path.GetFullPath(program);
-        var real = new FileInfo(full).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? full;
-        return new[] { Outermost(full), Path.GetDirectoryName(real)! }.Distinct(StringComparer.Ordinal);
+        var real = RealPath.Of(full);
+        return new[] { RealPath.Of(Outermost(full)), Path.GetDirectoryName(real)! }
+            .Distinct(StringComparer.Ordinal);
     }
 
     private static string Outermost(string path)
