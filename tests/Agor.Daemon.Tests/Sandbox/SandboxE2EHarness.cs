@@ -67,10 +67,14 @@ internal sealed class SandboxE2EHarness : IAsyncDisposable
         }
     }
 
-    /// <summary>A fresh working directory the agent's user owns; with <paramref name="gitRepository"/>, a repository root with one commit.</summary>
+    /// <summary>
+    /// A fresh working directory the agent's user owns (in /var/tmp, so that only the mount plan, not
+    /// the private /tmp, decides whether another session sees it); with <paramref name="gitRepository"/>,
+    /// a repository root with one commit.
+    /// </summary>
     public async Task<string> NewWorkingDirectoryAsync(bool gitRepository = false)
     {
-        var directory = Directory.CreateTempSubdirectory("agor-sandbox-work-").FullName;
+        var directory = SandboxE2EConfig.CreatePrivateDirectory("agor-sandbox-work-");
         _directories.Add(directory);
         if (gitRepository)
         {
