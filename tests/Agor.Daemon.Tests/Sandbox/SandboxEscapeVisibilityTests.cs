@@ -79,7 +79,8 @@ public sealed class SandboxEscapeVisibilityTests
         Assert.DoesNotContain("--socket", seen, StringComparison.Ordinal);
         Assert.DoesNotContain("--agent-guard", seen, StringComparison.Ordinal);
         Assert.DoesNotContain("dotnet", seen, StringComparison.Ordinal);
-        var count = int.Parse(seen[(seen.IndexOf("count=", StringComparison.Ordinal) + 6)..].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        // The last "count=": ps lists the shell's own command line, which holds the text too.
+        var count = int.Parse(seen[(seen.LastIndexOf("count=", StringComparison.Ordinal) + 6)..].Split('\n')[0].Trim(), System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(count, 2, 16);
         Assert.True(ProcessTable.IsRunning(h.Inner.Daemon.Pid));
     }
