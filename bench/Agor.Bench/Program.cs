@@ -7,6 +7,7 @@ using Agor.Bench.Suites.Ipc;
 //   ipc                                    the IPC suite: spawn, ping, throughput, notifications, memory
 //   prompt [--iterations N]                the prompt suite: executor latency to first delta and completion vs the CLI run directly
 //   daemon [--iterations N]                the daemon suite: report_message → SSE latency, prompt through the daemon vs the CLI, API under 50 streaming sessions
+//   sandbox [--samples N]                  the sandbox suite: bwrap's own cost on a bare true (also printed by prompt and daemon)
 //   notify-child --socket PATH --count N   (internal) the executor side of the notification figure
 //   daemon-executor ... --socket PATH ...  (internal) the fake executor the daemon suite points the daemon at
 using var cancel = new CancellationTokenSource();
@@ -25,6 +26,9 @@ return args switch
     ["daemon"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, cancel.Token),
     ["daemon", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
         => await DaemonSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
+    ["sandbox"] => await SandboxSuite.RunAsync(Console.Out, SandboxSuite.DefaultSamples, cancel.Token),
+    ["sandbox", "--samples", var samples] when int.TryParse(samples, NumberStyles.None, CultureInfo.InvariantCulture, out var sampleCount) && sampleCount > 0
+        => await SandboxSuite.RunAsync(Console.Out, sampleCount, cancel.Token),
     [FakeExecutor.Mode, .. var rest] => await FakeExecutor.RunAsync(rest),
     [NotifyChild.Mode, "--socket", var socket, "--count", var count] when long.TryParse(count, NumberStyles.None, CultureInfo.InvariantCulture, out var n)
         => await NotifyChild.RunAsync(socket, n),
@@ -33,6 +37,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N]");
+    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N] | sandbox [--samples N]");
     return 64;
 }

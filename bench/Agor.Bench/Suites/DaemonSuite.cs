@@ -3,6 +3,7 @@ using Agor.Bench.Measurement;
 using Agor.Bench.Processes;
 using Agor.Bench.Setup;
 using Agor.Bench.Suites.Daemon;
+using Agor.Bench.Suites.Sandbox;
 using Agor.Testing.Support;
 
 namespace Agor.Bench.Suites;
@@ -57,6 +58,7 @@ internal static class DaemonSuite
                 table.Add(Figure.Skip("daemon overhead, first text delta", claudeMissing!));
             }
 
+            await new BwrapTrueFigures(output, claude ?? "/bin/true").MeasureAsync(table, cancellationToken);
             await new ApiUnderLoadFigures(context).MeasureAsync(table, cancellationToken);
         }
         finally

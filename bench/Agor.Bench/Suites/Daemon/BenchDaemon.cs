@@ -18,7 +18,12 @@ internal static class BenchDaemon
     public static Task<DaemonProcess> StartAsync(string executorPath, IEnumerable<string> execution, CancellationToken cancellationToken) =>
         StartAsync(executorPath, "http://127.0.0.1:9", "/bin/false", null, execution, cancellationToken);
 
-    public static async Task<DaemonProcess> StartAsync(string executorPath, string modelBaseUrl, string claudePath, string? apiKey, IEnumerable<string> execution, CancellationToken cancellationToken)
+    /// <summary>
+    /// A daemon with a real agent behind it. With <paramref name="sandbox"/> lines, the config gets a
+    /// <c>sandbox:</c> section and is written into <paramref name="home"/>, an empty directory the
+    /// caller made and deletes after the daemon stopped (DaemonProcess then leaves the home alone).
+    /// </summary>
+    public static async Task<DaemonProcess> StartAsync(string executorPath, string modelBaseUrl, string claudePath, string? apiKey, IEnumerable<string> execution, CancellationToken cancellationToken, IReadOnlyList<string>? sandbox = null, string? home = null)
     {
         var options = new DaemonProcessOptions
         {
@@ -35,6 +40,19 @@ internal static class BenchDaemon
         if (!File.Exists(DaemonProcess.AgorPath))
         {
             throw new InvalidOperationException($"{DaemonProcess.AgorPath} is missing: the bench references src/Agor.Cli so that agor is built beside it; rebuild the bench.");
+        }
+
+        if (sandbox is not null)
+        {
+            ArgumentNullException.ThrowIfNull(home);
+            var yaml = new System.Text.StringBuilder(DaemonProcess.ConfigYaml(options)).AppendLine("sandbox:");
+            foreach (var line in sandbox)
+            {
+                yaml.Append("  ").AppendLine(line);
+            }
+
+            await File.WriteAllTextAsync(Path.Combine(home, "config.yaml"), yaml.ToString(), cancellationToken);
+            options = options with { Home = home };
         }
 
         return await DaemonProcess.StartAsync(options, cancellationToken);

@@ -5,6 +5,7 @@ using Agor.Bench.Native;
 using Agor.Bench.Processes;
 using Agor.Bench.Setup;
 using Agor.Bench.Suites.Prompt;
+using Agor.Bench.Suites.Sandbox;
 using Agor.Daemon.Executors;
 using Agor.Testing.Daemon;
 using Agor.Testing.ScriptedModel;
@@ -34,6 +35,10 @@ internal sealed class PromptThroughDaemonFigures(DaemonContext context, string c
         var (sudoUser, sudoSkip) = await PrepareSudoAsync(cancellationToken);
 
         await using var own = await BenchDaemon.StartAsync(context.ExecutorPath, model.BaseUrl, claudePath, prompt.ApiKey, [], cancellationToken);
+        // The same daemon with the sandbox off, for the sandbox's cost through the daemon; its home lies in the suite's scratch directory, deleted at the end.
+        var offHome = Directory.CreateDirectory(Path.Combine(context.WorkDirectory, "home-sandbox-off")).FullName;
+        File.SetUnixFileMode(offHome, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        await using var off = await BenchDaemon.StartAsync(context.ExecutorPath, model.BaseUrl, claudePath, prompt.ApiKey, [], cancellationToken, sandbox: ["mode: off"], home: offHome);
         await using var sudo = sudoUser is null ? null : await BenchDaemon.StartAsync(context.ExecutorPath, model.BaseUrl, claudePath, prompt.ApiKey, ["run_as_unix_user: true", $"executor_unix_user: {ExecutorUser}"], cancellationToken);
         var baselineHome = Directory.CreateTempSubdirectory("agor-bench-daemon-home-").FullName;
         try
@@ -42,6 +47,7 @@ internal sealed class PromptThroughDaemonFigures(DaemonContext context, string c
             {
                 ("direct", () => DirectAsync(prompt, baselineHome, cancellationToken)),
                 ("daemon", () => ThroughDaemonAsync(own, prompt, null, "daemon", cancellationToken)),
+                ("daemon, sandbox off", () => ThroughDaemonAsync(off, prompt, null, "daemon, sandbox off", cancellationToken)),
             };
             if (sudo is not null)
             {
@@ -74,6 +80,7 @@ internal sealed class PromptThroughDaemonFigures(DaemonContext context, string c
             }
 
             Tabulate(table, times["direct"], times["daemon"], "own user");
+            SandboxOverheadRows.Add(table, times["daemon, sandbox off"], times["daemon"], "through the daemon, own user");
             if (sudo is not null)
             {
                 Tabulate(table, times["direct"], times["daemon+sudo"], $"sudo as {ExecutorUser}");
@@ -90,6 +97,7 @@ internal sealed class PromptThroughDaemonFigures(DaemonContext context, string c
 
         table.Note($"prompt through the daemon: clock from before POST /sessions/{{id}}/prompt to the SSE client of the session (connected before) receiving the first message.delta whose event_data is a stream_event content_block_delta, and to task.updated with status completed. Real agor daemon processes (own user; run_as_unix_user true, executor_unix_user {ExecutorUser}), default pool (warm_executors 0: each prompt starts its native executor, through sudo in the second), the real Claude Code CLI, a fresh session and working directory each run (chowned to {ExecutorUser} for sudo), HOME kept across runs (the daemon's; {ExecutorUser}'s home through sudo). Prompt, answer and scripted server as in the prompt suite.");
         table.Note("baseline: the prompt suite's direct run (the same claude arguments, the same user message on stdin, stdout parsed), one HOME kept across its runs as the daemons' are, a fresh working directory each run; clock from before Process.Start. The daemon's agent also gets USER/LOGNAME (and through sudo its user's HOME) in its environment.");
+        table.Note($"sandbox through the daemon: the own-user daemon runs with the default sandbox.mode (auto: confined where the machine allows, in bwrap with the task's cgroup) beside a third daemon with sandbox.mode off, same pool and settings otherwise; whether each run was confined is read from the task's record (GET /tasks/{{id}} sandbox). The 'sandbox overhead' rows are p50 − p50 of the two, target ≤ {SandboxOverheadRows.TargetMs:0} ms.");
         table.Note($"overhead: p50 − p50, target ≤ {OverheadTargetMs:0} ms, bracketed: bootstrap 95% interval. Without CLI start-up = 'prompt → get_api_key' p50 (the daemon's steps, the executor's start (through sudo), its connection and ping, execute_prompt, get_execution_context, get_api_key: the time of the get_api_key audit entry, written just before the key is sent, read from GET /audit against the run's wall clock) + (daemon − direct) p50 of 'model request → first text delta' (from the moment the CLI's request reached the scripted server). Not in it: the executor's Process.Start of the CLI against the bench's, assumed alike.");
     }
 
@@ -191,11 +199,15 @@ internal sealed class PromptThroughDaemonFigures(DaemonContext context, string c
                 throw new InvalidOperationException($"{side}: no get_api_key audit entry for {task}.");
             }
 
+            var record = await daemon.GetAsync($"/tasks/{task}");
+            var report = record.TryGetProperty("sandbox", out var s) && s.ValueKind == System.Text.Json.JsonValueKind.Object ? s : (System.Text.Json.JsonElement?)null;
             return new PromptTimes(
                 prompt.RequestOffsetMs(startUtc),
                 Stopwatch.GetElapsedTime(start, delta).TotalMilliseconds,
                 Stopwatch.GetElapsedTime(start, end.At).TotalMilliseconds,
-                ApiKeyMs: (keyAt - startUtc).TotalMilliseconds);
+                ApiKeyMs: (keyAt - startUtc).TotalMilliseconds,
+                Confined: report?.GetProperty("confined").GetBoolean(),
+                SandboxNote: report is { } r ? (r.TryGetProperty("reason", out var reason) && reason.ValueKind == System.Text.Json.JsonValueKind.String ? reason.GetString() : r.GetProperty("mechanism").GetString()) : "the task has no sandbox record");
         }
         finally
         {

@@ -79,8 +79,9 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
     /// <summary>
     /// Sends the prompt and waits for its completion. <paramref name="whileStreaming"/>, when given,
     /// runs as soon as the first text delta arrived (the check run inspects the agent process then).
+    /// <paramref name="sandbox"/> goes out as <c>execute_prompt.sandbox</c> (null: none, unconfined).
     /// </summary>
-    public async Task<PromptTimes> ExecuteAsync(Func<ExecutorPromptRun, Task>? whileStreaming = null, CancellationToken cancellationToken = default)
+    public async Task<PromptTimes> ExecuteAsync(Func<ExecutorPromptRun, Task>? whileStreaming = null, SandboxSpec? sandbox = null, CancellationToken cancellationToken = default)
     {
         var peer = _peer ?? throw new InvalidOperationException("Not started.");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -93,6 +94,7 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
             Prompt = PromptContext.Prompt,
             Cwd = _sandbox.WorkingDirectory,
             PermissionMode = PromptContext.PermissionMode,
+            Sandbox = sandbox,
         };
 
         var startUtc = DateTimeOffset.UtcNow;
@@ -121,7 +123,9 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
                 _context.RequestOffsetMs(startUtc),
                 Milliseconds(start, firstDelta),
                 Milliseconds(start, completedAt),
-                ApiKeyMs: Milliseconds(start, Volatile.Read(ref _apiKeyAt)));
+                ApiKeyMs: Milliseconds(start, Volatile.Read(ref _apiKeyAt)),
+                Confined: report.Sandbox?.Confined,
+                SandboxNote: report.Sandbox is { } s ? s.Reason ?? s.Mechanism : null);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
