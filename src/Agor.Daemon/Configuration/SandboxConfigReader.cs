@@ -1,3 +1,4 @@
+using Agor.Daemon.Sandbox;
 using Agor.Protocol.Wire;
 
 namespace Agor.Daemon.Configuration;
@@ -28,15 +29,8 @@ internal static class SandboxConfigReader
             problems.Add($"sandbox.mode: must be auto, required or off, not '{settings.Mode}'");
         }
 
-        if (!SandboxLimitText.IsValidBytes(settings.MemoryMax))
-        {
-            problems.Add($"sandbox.memory_max: must be a size of at least 1M such as \"4G\", \"512M\" or a number of bytes, or \"\" for none; not '{settings.MemoryMax}'");
-        }
-
-        if (!SandboxLimitText.IsValidCpu(settings.CpuMax))
-        {
-            problems.Add($"sandbox.cpu_max: must be a share of CPUs such as \"200%\" (two CPUs) or \"1.5\", or \"\" for none; not '{settings.CpuMax}'");
-        }
+        Check("memory_max", () => ResourceLimitParsing.ParseMemory(settings.MemoryMax), problems);
+        Check("cpu_max", () => ResourceLimitParsing.ParseCpu(settings.CpuMax), problems);
 
         RequireAbsolute("read_only", settings.ReadOnly, problems);
         RequireAbsolute("read_write", settings.ReadWrite, problems);
@@ -44,6 +38,18 @@ internal static class SandboxConfigReader
         RequireAbsolute("agent_homes", settings.AgentHomes.Length == 0 ? [] : [settings.AgentHomes], problems);
         RequireAbsolute("home_template", settings.HomeTemplate.Length == 0 ? [] : [settings.HomeTemplate], problems);
         return settings;
+    }
+
+    private static void Check(string key, Func<object?> parse, List<string> problems)
+    {
+        try
+        {
+            _ = parse();
+        }
+        catch (FormatException ex)
+        {
+            problems.Add($"sandbox.{key}: {ex.Message}");
+        }
     }
 
     private static void RequireAbsolute(string key, IReadOnlyList<string> paths, List<string> problems)

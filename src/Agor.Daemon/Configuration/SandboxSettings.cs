@@ -34,7 +34,7 @@ internal sealed record SandboxSettings
 
     /// <summary>The limits as the limiter takes them (already validated by the loader).</summary>
     public Sandbox.ResourceLimits ToResourceLimits() =>
-        new(SandboxLimitText.ParseBytes(MemoryMax) ?? 0, PidsMax, SandboxLimitText.ParseCpu(CpuMax))
+        new(Sandbox.ResourceLimitParsing.ParseMemory(MemoryMax), PidsMax, Sandbox.ResourceLimitParsing.ParseCpu(CpuMax))
         {
             MemoryMaxText = MemoryMax.Length == 0 ? "none" : MemoryMax,
         };

@@ -20,6 +20,13 @@ internal sealed class AgorHome(string path)
 
     public string TokenPath => System.IO.Path.Combine(Path, TokenFileName);
 
+    /// <summary>
+    /// A short name for the daemon of <paramref name="home"/> (8 hex digits of SHA-256 of its full
+    /// path): it keeps two daemons' machine-wide state apart, such as their task cgroups.
+    /// </summary>
+    public static string InstanceName(string home) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(System.IO.Path.GetFullPath(home))))[..8];
+
     /// <summary>Creates what is missing; returns what it created, for the user to read.</summary>
     public IReadOnlyList<string> EnsureInitialized()
     {

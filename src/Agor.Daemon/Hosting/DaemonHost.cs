@@ -5,6 +5,7 @@ using Agor.Daemon.Execution;
 using Agor.Daemon.Executors;
 using Agor.Daemon.Permissions;
 using Agor.Daemon.Sandbox;
+using Agor.Daemon.Sandbox.Cgroups;
 using Agor.Daemon.Security;
 using Agor.Daemon.Storage;
 using Agor.Daemon.Storage.Sqlite;
@@ -91,7 +92,7 @@ internal sealed class DaemonHost : IAsyncDisposable
             cancellationToken);
         ledger.Follow(pool);
         pool.Changed += change => PublishExecutorChange(events, change, logger);
-        var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, new NoResourceLimiter(), loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
+        var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, ResourceLimiters.Detect(AgorHome.InstanceName(config.Home), loggers.CreateLogger("Agor.Daemon.Sandbox.Cgroups")), loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
         var coordinator = new TaskCoordinator(store, pool, tokens, events, sandbox, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
 

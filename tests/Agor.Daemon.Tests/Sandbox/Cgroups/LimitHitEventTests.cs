@@ -1,5 +1,4 @@
 using Agor.Daemon.Sandbox;
-using Agor.Daemon.Sandbox.Cgroups;
 
 namespace Agor.Daemon.Tests.Sandbox.Cgroups;
 
@@ -11,17 +10,19 @@ public sealed class LimitHitEventTests
     public void From_NoHits_IsEmpty() => Assert.Empty(LimitHitEvent.From(LimitHits.None, Limits));
 
     [Fact]
-    public void From_AnOomKill_NamesTheLimitAsConfigured() =>
-        Assert.Equal(
-            [new LimitHitEvent("memory_max", "4G", 1, "memory_max (4G) reached: the kernel killed 1 process")],
-            LimitHitEvent.From(new LimitHits(1, 0), Limits));
+    public void From_AnOomKill_NamesTheLimitAsConfigured()
+    {
+        var hit = Assert.Single(LimitHitEvent.From(new LimitHits(1, 0), Limits));
+        Assert.Equal(("system", "resource_limit", "memory_max", "4G", 1L), (hit.Type, hit.Subtype, hit.Limit, hit.Max, hit.Count));
+        Assert.Equal("memory_max (4G) reached: the kernel killed 1 process", hit.Message);
+    }
 
     [Fact]
-    public void From_BothHits_MemoryFirst() =>
-        Assert.Equal(
-            [
-                new LimitHitEvent("memory_max", "4G", 3, "memory_max (4G) reached: the kernel killed 3 processes"),
-                new LimitHitEvent("pids_max", "512", 7, "pids_max (512) reached: the kernel refused 7 new processes"),
-            ],
-            LimitHitEvent.From(new LimitHits(3, 7), Limits));
+    public void From_BothHits_MemoryFirst()
+    {
+        var hits = LimitHitEvent.From(new LimitHits(3, 7), Limits);
+        Assert.Equal(["memory_max", "pids_max"], hits.Select(h => h.Limit));
+        Assert.Equal("memory_max (4G) reached: the kernel killed 3 processes", hits[0].Message);
+        Assert.Equal("pids_max (512) reached: 7 forks refused", hits[1].Message);
+    }
 }
