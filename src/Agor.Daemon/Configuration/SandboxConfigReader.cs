@@ -6,6 +6,8 @@ namespace Agor.Daemon.Configuration;
 /// <summary>Reads and validates the <c>sandbox:</c> section; every bad value is named by its key.</summary>
 internal static class SandboxConfigReader
 {
+    private const long MinimumMemoryMax = 1L << 20;
+
     public static SandboxSettings Read(YamlSection section, List<string> problems)
     {
         var defaults = new SandboxSettings();
@@ -29,7 +31,9 @@ internal static class SandboxConfigReader
             problems.Add($"sandbox.mode: must be auto, required or off, not '{settings.Mode}'");
         }
 
-        Check("memory_max", () => ResourceLimitParsing.ParseMemory(settings.MemoryMax), problems);
+        Check("memory_max", () => ResourceLimitParsing.ParseMemory(settings.MemoryMax) is > 0 and < MinimumMemoryMax
+            ? throw new FormatException($"'{settings.MemoryMax}' is below the smallest memory limit accepted (1M); an agent cannot start in less")
+            : 0, problems);
         Check("cpu_max", () => ResourceLimitParsing.ParseCpu(settings.CpuMax), problems);
 
         RequireAbsolute("read_only", settings.ReadOnly, problems);

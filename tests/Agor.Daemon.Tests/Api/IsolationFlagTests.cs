@@ -4,7 +4,9 @@ namespace Agor.Daemon.Tests.Api;
 
 /// <summary>
 /// <c>execution.run_as_unix_user</c>, both values, end to end: a prompt-injected command tries to
-/// read the daemon's config and environment, and the agent writes a file.
+/// read the daemon's config and environment, and the agent writes a file. The sandbox is off here:
+/// these specs hold the Unix-user layer alone, which must keep the daemon's files from an agent even
+/// where no sandbox can be had (the sandbox's own specs are in <c>Sandbox/</c>).
 /// </summary>
 [Collection(IsolationTestGroup.Name)]
 public sealed class IsolationFlagTests
@@ -21,6 +23,7 @@ public sealed class IsolationFlagTests
         await using var h = await DaemonHarness.StartAsync(o => o with
         {
             Execution = ["run_as_unix_user: true", $"executor_unix_user: {ExecutorUser}"],
+            Sandbox = ["mode: off"],
             Environment = new Dictionary<string, string> { [Planted] = PlantedValue },
         });
         var workDirectory = Directory.CreateTempSubdirectory("agor-isolated-work-").FullName;
