@@ -72,8 +72,8 @@ public sealed class ExecutorPoolStressTests
     [Fact(Timeout = 60_000)]
     public async Task ExecutorThatNeverGetsReady_IsKilledAndTheCallerGetsAClearError()
     {
-        var script = await WriteScriptAsync("#!/bin/sh\necho starting >&2\nexec sleep 300 # agor-never-ready\n");
-        await using var harness = await PoolHarness.StartAsync(s => s with { ConnectionTimeoutMs = 300, MaxExecutors = 1 }, script);
+        using var script = await TemporaryScript.CreateAsync("never-ready.sh", "#!/bin/sh\necho starting >&2\nexec sleep 300 # agor-never-ready\n");
+        await using var harness = await PoolHarness.StartAsync(s => s with { ConnectionTimeoutMs = 300, MaxExecutors = 1 }, script.Path);
 
         var error = await Assert.ThrowsAsync<ExecutorStartException>(() => harness.Pool.AcquireAsync());
 
@@ -89,8 +89,8 @@ public sealed class ExecutorPoolStressTests
     [Fact(Timeout = 60_000)]
     public async Task ExecutorThatExitsAtOnce_ReportsItsExitCodeAndStderr()
     {
-        var script = await WriteScriptAsync("#!/bin/sh\necho 'cannot bind: boom' >&2\nexit 3\n");
-        await using var harness = await PoolHarness.StartAsync(s => s with { MaxExecutors = 1 }, script);
+        using var script = await TemporaryScript.CreateAsync("exits-at-once.sh", "#!/bin/sh\necho 'cannot bind: boom' >&2\nexit 3\n");
+        await using var harness = await PoolHarness.StartAsync(s => s with { MaxExecutors = 1 }, script.Path);
 
         var error = await Assert.ThrowsAsync<ExecutorStartException>(() => harness.Pool.AcquireAsync());
 
@@ -134,11 +134,4 @@ public sealed class ExecutorPoolStressTests
         Assert.Empty(harness.LeftoverSockets());
     }
 
-    private static async Task<string> WriteScriptAsync(string content)
-    {
-        var path = Path.Combine(Path.GetTempPath(), $"agor-fake-executor-{Guid.NewGuid():N}.sh");
-        await File.WriteAllTextAsync(path, content);
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        return path;
-    }
 }

@@ -54,8 +54,8 @@ public sealed class PromptFailureTests
     [SkippableFact(Timeout = 30_000)]
     public async Task AgentCrashes_FailsWithTheTailOfItsStderr()
     {
-        var agent = await FakeAgent.WriteAsync("read line\necho 'fatal: the agent fell over' >&2\nexit 7\n");
-        await using var harness = await PromptHarness.StartAsync(o => o with { AgentPath = agent });
+        using var agent = await FakeAgent.WriteAsync("read line\necho 'fatal: the agent fell over' >&2\nexit 7\n");
+        await using var harness = await PromptHarness.StartAsync(o => o with { AgentPath = agent.Path });
 
         var task = await harness.Daemon.ExecuteAsync("hi", harness.WorkingDirectory);
         var completion = await harness.Daemon.WaitForCompletionAsync(task.TaskId);
@@ -69,11 +69,11 @@ public sealed class PromptFailureTests
     [SkippableFact(Timeout = 30_000)]
     public async Task MalformedLineFromTheAgent_IsReportedAsAnError_AndTheTaskGoesOn()
     {
-        var agent = await FakeAgent.WriteAsync(
+        using var agent = await FakeAgent.WriteAsync(
             "read line\n" +
             "echo 'this is not json'\n" +
             "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"result\":\"fine\",\"session_id\":\"s-1\",\"total_cost_usd\":0.25,\"usage\":{\"input_tokens\":3,\"output_tokens\":4}}'\n");
-        await using var harness = await PromptHarness.StartAsync(o => o with { AgentPath = agent });
+        await using var harness = await PromptHarness.StartAsync(o => o with { AgentPath = agent.Path });
 
         var task = await harness.Daemon.ExecuteAsync("hi", harness.WorkingDirectory);
         var completion = await harness.Daemon.WaitForCompletionAsync(task.TaskId);
