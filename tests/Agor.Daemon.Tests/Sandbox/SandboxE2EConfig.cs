@@ -1,12 +1,10 @@
-using System.Text;
 using Agor.Testing.Daemon;
 
 namespace Agor.Daemon.Tests.Sandbox;
 
 /// <summary>
 /// The config.yaml of a sandbox spec's daemon: what <see cref="DaemonProcess.ConfigYaml"/> writes,
-/// plus a <c>sandbox:</c> section. Written into an AGOR_HOME made here, so that the spec does not
-/// depend on <see cref="DaemonProcessOptions"/> having a sandbox list of its own.
+/// with the spec's <c>sandbox:</c> lines. Written into an AGOR_HOME made here, outside <c>/tmp</c>.
 /// </summary>
 internal static class SandboxE2EConfig
 {
@@ -25,18 +23,6 @@ internal static class SandboxE2EConfig
     public static string CreatePrivateDirectory(string prefix) =>
         Directory.CreateDirectory(Path.Combine("/var/tmp", prefix + Guid.NewGuid().ToString("N")[..12]), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute).FullName;
 
-    public static string Yaml(DaemonProcessOptions options, IReadOnlyList<string> sandboxLines)
-    {
-        var yaml = new StringBuilder(DaemonProcess.ConfigYaml(options));
-        if (sandboxLines.Count > 0)
-        {
-            yaml.AppendLine("sandbox:");
-            foreach (var line in sandboxLines)
-            {
-                yaml.Append("  ").AppendLine(line);
-            }
-        }
-
-        return yaml.ToString();
-    }
+    public static string Yaml(DaemonProcessOptions options, IReadOnlyList<string> sandboxLines) =>
+        DaemonProcess.ConfigYaml(options with { Sandbox = [.. options.Sandbox, .. sandboxLines] });
 }
