@@ -18,6 +18,18 @@ if (args is [AgentGuardOptions.Switch, ..])
     return AgentGuard.Run(guard);
 }
 
+// The sandbox's first process when its network is isolated: bridges its loopback ports to Unix sockets, then runs the agent.
+if (args is [Agor.Executor.Network.NetForwarderOptions.Switch, ..])
+{
+    if (Agor.Executor.Network.NetForwarderOptions.Parse(args) is not { } forwarder)
+    {
+        await Console.Error.WriteLineAsync(Agor.Executor.Network.NetForwarderOptions.Usage);
+        return 64;
+    }
+
+    return await Agor.Executor.Network.NetForwarder.RunAsync(forwarder);
+}
+
 // What the sandbox can do here (the daemon asks at start, as the executor's user).
 if (args is [Agor.Executor.Sandbox.SandboxProbe.Switch, ..])
 {

@@ -1,3 +1,4 @@
+using Agor.Executor.Network;
 using Agor.Executor.Sandbox;
 
 namespace Agor.Executor.Guard;
@@ -24,12 +25,36 @@ internal sealed record GuardedLaunch(string GuardPath, IReadOnlyList<string> Gua
     public (string FileName, IReadOnlyList<string> Arguments, IReadOnlyList<string> Skipped) WrapConfined(
         string program, IEnumerable<string> arguments, SandboxLaunch sandbox, GuardLimits? limits, string? searchPath)
     {
-        var layout = sandbox.Layout with { ProgramPaths = AgentProgramPaths.For(program, searchPath) };
+        var programPaths = AgentProgramPaths.For(program, searchPath);
+        IReadOnlyList<string> inside = [program, .. arguments];
+        if (sandbox.Layout.Network is { } network)
+        {
+            // The forwarder (this binary) starts first inside, and starts the agent once it listens.
+            programPaths = [.. programPaths, .. ForwarderPaths()];
+            inside = [GuardPath, .. GuardPrefix, .. NetForwarderOptions.CommandLine(network, program, arguments)];
+        }
+
+        var layout = sandbox.Layout with { ProgramPaths = programPaths };
         var (bwrapArguments, skipped) = BwrapCommand.Build(layout);
         var (fileName, wrapped) = Wrap(
             sandbox.BwrapPath,
-            [.. bwrapArguments, "--", program, .. arguments],
+            [.. bwrapArguments, "--", .. inside],
             (limits ?? new GuardLimits(true, [], 0)) with { Seccomp = true });
         return (fileName, wrapped, skipped);
+    }
+
+    /// <summary>The directories of this binary (and, hosted, of the dll and the dotnet host), shown read-only inside.</summary>
+    private IEnumerable<string> ForwarderPaths()
+    {
+        yield return Path.GetDirectoryName(Path.GetFullPath(GuardPath))!;
+        if (new FileInfo(GuardPath).ResolveLinkTarget(returnFinalTarget: true) is { } real)
+        {
+            yield return Path.GetDirectoryName(real.FullName)!;
+        }
+
+        foreach (var prefix in GuardPrefix)
+        {
+            yield return Path.GetDirectoryName(Path.GetFullPath(prefix))!;
+        }
     }
 }

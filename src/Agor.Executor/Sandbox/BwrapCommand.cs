@@ -3,7 +3,7 @@ namespace Agor.Executor.Sandbox;
 /// <summary>
 /// The bubblewrap arguments (after the program, before <c>--</c>) for one task. Mounts come in an
 /// order where later ones win: the system read-only, a fresh /dev, /proc and /tmp, the masks
-/// (homes, /root, /run, agor's run directories), then what the agent must see (its program,
+/// (homes, /root, /run, agor's run directories), the forwards' sockets, then what the agent must see (its program,
 /// <c>read_only</c>, the working directory, <c>read_write</c>, its home), then <c>.git/hooks</c> and
 /// <c>.git/config</c> read-only again, and <c>deny</c> last of all.
 /// </summary>
@@ -23,6 +23,12 @@ internal static class BwrapCommand
             args.Add("--unshare-user");
         }
 
+        // Loopback only: bwrap brings up lo in the new namespace, and there is nothing else.
+        if (layout.Network is not null)
+        {
+            args.Add("--unshare-net");
+        }
+
         args.AddRange(["--cap-drop", "ALL", "--hostname", "agor-sandbox"]);
         args.AddRange(["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]);
 
@@ -36,6 +42,12 @@ internal static class BwrapCommand
         foreach (var run in AgorRunEntries())
         {
             Mask(args, run);
+        }
+
+        // The forwards' sockets, after the /run mask (deny, last, masks them where they really are).
+        foreach (var forward in layout.Network?.Forwards ?? [])
+        {
+            args.AddRange(["--ro-bind", forward.OutsideSocket, forward.InsideSocket]);
         }
 
         var shown = new[] { layout.WorkingDirectory, layout.AgentHome }.Concat(layout.ProgramPaths).Concat(layout.ReadOnly).Concat(layout.ReadWrite).Select(Normal).ToList();

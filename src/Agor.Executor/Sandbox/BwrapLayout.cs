@@ -23,11 +23,18 @@ internal sealed record BwrapLayout
     /// <summary>The home directories of /etc/passwd; those that are not system directories are masked.</summary>
     public IReadOnlyList<string> PasswdHomes { get; init; } = [];
 
+    /// <summary>The agent's own network namespace and its forwards; null: the host's network.</summary>
+    public Network.NetworkLayout? Network { get; init; }
+
     /// <summary>Unprivileged bwrap needs a user namespace; as root it does not.</summary>
     public bool UnshareUser { get; init; }
 
     /// <summary>The namespaces the agent gets with this layout, as reported.</summary>
-    public IReadOnlyList<string> Namespaces => UnshareUser ? [.. BaseNamespaces, "user"] : BaseNamespaces;
+    public IReadOnlyList<string> Namespaces => NamespacesFor(UnshareUser, Network is not null);
+
+    /// <summary>The namespaces reported for a layout that unshares the user and the network namespaces or not.</summary>
+    public static IReadOnlyList<string> NamespacesFor(bool unshareUser, bool unshareNet) =>
+        [.. BaseNamespaces, .. unshareNet ? new[] { "net" } : [], .. unshareUser ? new[] { "user" } : []];
 
     public static IReadOnlyList<string> BaseNamespaces { get; } = ["mount", "pid", "ipc", "uts", "cgroup"];
 }

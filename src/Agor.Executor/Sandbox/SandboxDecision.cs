@@ -35,7 +35,7 @@ internal abstract record SandboxDecision(SandboxReport Report)
         {
             Confined = true,
             Mechanism = "bwrap",
-            Namespaces = unshareUser ? [.. BwrapLayout.BaseNamespaces, "user"] : BwrapLayout.BaseNamespaces,
+            Namespaces = BwrapLayout.NamespacesFor(unshareUser, spec.Network is { Isolate: true }),
             Seccomp = true,
             Limits = LimitsOf(spec),
             Home = BwrapLayout.InsideHome,
@@ -66,6 +66,7 @@ internal abstract record SandboxDecision(SandboxReport Report)
             ReadWrite = Spec.ReadWrite,
             Deny = Spec.Deny,
             PasswdHomes = PasswdHomes.Read(),
+            Network = Network.NetworkLayout.For(Spec.Network),
             UnshareUser = UnshareUser,
         };
     }

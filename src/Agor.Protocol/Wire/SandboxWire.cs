@@ -56,13 +56,83 @@ public sealed record SandboxSpec : Agor.Protocol.JsonRpc.IValidatedParams
     /// <summary>The last resort where no cgroup is available: RLIMIT_NPROC for the agent's tree; 0: none.</summary>
     public long RlimitNproc { get; init; }
 
+    /// <summary>The agent's network (issue 11); null: the sandbox shares the host's network, as before.</summary>
+    public SandboxNetwork? Network { get; init; }
+
     /// <inheritdoc />
     public string? Validate() =>
         !SandboxModes.IsKnown(Mode) ? "'sandbox.mode' must be auto, required or off"
         : BwrapPath is null ? "'sandbox.bwrap_path' must be a string"
         : ReadOnly is null || ReadWrite is null || Deny is null || CgroupPaths is null ? "'sandbox' path lists must be arrays of strings"
         : RlimitNproc < 0 ? "'sandbox.rlimit_nproc' must be 0 or more"
-        : null;
+        : Network?.Validate();
+}
+
+/// <summary>
+/// <c>sandbox.network</c>: with <see cref="Isolate"/> the agent gets a network namespace of its own
+/// (loopback only, no DNS), and its only ways out are the <see cref="Forwards"/>: a port on the
+/// sandbox's loopback bridged to a Unix socket outside.
+/// </summary>
+public sealed record SandboxNetwork
+{
+    /// <summary>At most this many forwards.</summary>
+    public const int MaxForwards = 16;
+
+    /// <summary>The largest <see cref="MaxConnections"/> accepted.</summary>
+    public const int MaxConnectionsLimit = 4096;
+
+    /// <summary>True: a network namespace of its own (<c>bwrap --unshare-net</c>).</summary>
+    public bool Isolate { get; init; }
+
+    /// <summary>The ports the sandbox can reach on its loopback, each bridged to a Unix socket outside.</summary>
+    public IReadOnlyList<NetworkForward> Forwards { get; init; } = [];
+
+    /// <summary>Connections open at once through all forwards; further ones wait to be accepted.</summary>
+    public int MaxConnections { get; init; } = 128;
+
+    /// <summary>Null when valid, otherwise what is wrong.</summary>
+    public string? Validate()
+    {
+        if (Forwards is null || Forwards.Any(f => f is null))
+        {
+            return "'sandbox.network.forwards' must be an array of { port, socket }";
+        }
+
+        if (Forwards.Count > MaxForwards)
+        {
+            return $"'sandbox.network.forwards' may have at most {MaxForwards} entries";
+        }
+
+        if (MaxConnections is < 1 or > MaxConnectionsLimit)
+        {
+            return $"'sandbox.network.max_connections' must be between 1 and {MaxConnectionsLimit}";
+        }
+
+        foreach (var forward in Forwards)
+        {
+            if (forward.Port is < 1 or > 65535)
+            {
+                return "'sandbox.network.forwards[].port' must be between 1 and 65535";
+            }
+
+            if (string.IsNullOrEmpty(forward.Socket) || !forward.Socket.StartsWith('/') || forward.Socket.Contains('\0', StringComparison.Ordinal))
+            {
+                return "'sandbox.network.forwards[].socket' must be an absolute path";
+            }
+        }
+
+        return Forwards.Select(f => f.Port).Distinct().Count() != Forwards.Count ? "'sandbox.network.forwards' names a port twice" : null;
+    }
+}
+
+/// <summary>One forward: <c>127.0.0.1:<see cref="Port"/></c> inside the sandbox reaches the Unix socket <see cref="Socket"/> outside.</summary>
+public sealed record NetworkForward
+{
+    /// <summary>The TCP port on the sandbox's loopback.</summary>
+    public required int Port { get; init; }
+
+    /// <summary>The Unix socket outside (absolute path); the executor's user must be able to connect to it.</summary>
+    public required string Socket { get; init; }
 }
 
 /// <summary>How the agent of a task was actually confined (<c>report_completion.sandbox</c>, stored with the task).</summary>
