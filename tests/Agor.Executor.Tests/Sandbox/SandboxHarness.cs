@@ -35,10 +35,10 @@ internal sealed class SandboxHarness : IAsyncDisposable
 
     public string WorkingDirectory => Prompt.WorkingDirectory;
 
-    public static async Task<SandboxHarness> StartAsync()
+    public static async Task<SandboxHarness> StartAsync(Func<Agor.Testing.Daemon.ScriptedDaemonOptions, Agor.Testing.Daemon.ScriptedDaemonOptions>? configure = null)
     {
         var bwrap = Bubblewrap.Require();
-        return new SandboxHarness(await PromptHarness.StartAsync(), bwrap);
+        return new SandboxHarness(await PromptHarness.StartAsync(configure), bwrap);
     }
 
     public string HomeOf(string sessionId) => Path.Combine(Homes, sessionId);
