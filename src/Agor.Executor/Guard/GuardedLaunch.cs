@@ -47,9 +47,9 @@ internal sealed record GuardedLaunch(string GuardPath, IReadOnlyList<string> Gua
     private IEnumerable<string> ForwarderPaths()
     {
         yield return Path.GetDirectoryName(Path.GetFullPath(GuardPath))!;
-        if (new FileInfo(GuardPath).ResolveLinkTarget(returnFinalTarget: true) is { } real)
+        if (Interop.Libc.RealPath(GuardPath) is { } real)
         {
-            yield return Path.GetDirectoryName(real.FullName)!;
+            yield return Path.GetDirectoryName(real)!;
         }
 
         foreach (var prefix in GuardPrefix)
