@@ -13,7 +13,8 @@ internal sealed record EgressDecision(IPAddress? Address, string? Refusal)
 /// Decides on resolved addresses, not names: a destination passes when an entry names it (name,
 /// wildcard, address or range, port included) and the address it resolved to is public — or, for a
 /// loopback, link-local, private, unspecified or multicast address, when an entry names that
-/// address or range, or (for loopback alone) names the host with an explicit port.
+/// address or a range inside that range (a wider one, like <c>0.0.0.0/0</c>, does not), or (for
+/// loopback alone) names the host with an explicit port.
 /// </summary>
 internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
 {
@@ -61,8 +62,9 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
                 continue;
             }
 
-            var kind = KindOf(address);
-            if (kind is null || Allowed.Any(e => e.MatchesPort(port) && e.MatchesAddress(address)) || (kind == "loopback" && NamesLoopbackHost(host, port)))
+            if (SpecialRangeOf(address) is not ({ } range, { } kind)
+                || Allowed.Any(e => e.MatchesPort(port) && e.Range is { } r && r.Contains(address) && Inside(r, range))
+                || (kind == "loopback" && NamesLoopbackHost(host, port)))
             {
                 return new EgressDecision(address, null);
             }
@@ -74,19 +76,25 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
     }
 
     /// <summary>The kind of a non-public address (<c>loopback</c>, <c>link-local</c>, <c>private</c>, <c>unspecified</c>, <c>multicast</c>), or null.</summary>
-    public static string? KindOf(IPAddress address)
+    public static string? KindOf(IPAddress address) => SpecialRangeOf(address)?.Kind;
+
+    private static (IPNetwork Range, string Kind)? SpecialRangeOf(IPAddress address)
     {
         var normalized = AllowedHost.Normalize(address);
-        foreach (var (range, kind) in Special)
+        foreach (var special in Special)
         {
-            if (range.BaseAddress.AddressFamily == normalized.AddressFamily && range.Contains(normalized))
+            if (special.Range.BaseAddress.AddressFamily == normalized.AddressFamily && special.Range.Contains(normalized))
             {
-                return kind;
+                return special;
             }
         }
 
         return null;
     }
+
+    // An entry opens a special range only from inside it: 169.254.169.254 or 10.0.0.0/8 does, 0.0.0.0/0 does not.
+    private static bool Inside(IPNetwork entry, IPNetwork special) =>
+        entry.BaseAddress.AddressFamily == special.BaseAddress.AddressFamily && entry.PrefixLength >= special.PrefixLength && special.Contains(entry.BaseAddress);
 
     // A loopback test server is opened by naming it with its port: `localhost:PORT` (or the address itself).
     private bool NamesLoopbackHost(string host, int port) =>

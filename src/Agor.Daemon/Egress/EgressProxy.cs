@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using Agor.Daemon.Domain;
 using Agor.Daemon.Storage;
 using Microsoft.Extensions.Logging;
 
@@ -33,6 +34,9 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     }
 
     public EgressTokens Tokens { get; }
+
+    /// <summary>Raised once a connection's record is stored (its id set); specs wait on it instead of polling.</summary>
+    public event Action<EgressConnection>? Recorded;
 
     /// <summary>The port it listens on (after <see cref="Start"/>).</summary>
     public int Port { get; private set; }
@@ -100,6 +104,8 @@ internal sealed partial class EgressProxy : IAsyncDisposable
             }
         }
     }
+
+    internal void OnRecorded(EgressConnection connection) => Recorded?.Invoke(connection);
 
     internal void Leave(string taskId)
     {

@@ -118,6 +118,7 @@ internal sealed class ProxyConnection(Socket client, ProxyConnectionContext cont
         {
             var forwarded = Encoding.Latin1.GetBytes(OriginForm(head));
             await upstreamStream.WriteAsync(forwarded, cancellationToken);
+            up += forwarded.Length;
         }
 
         // Whatever the client sent after its head (a request body, the tunnel's first bytes) goes on.
@@ -294,6 +295,8 @@ internal sealed class ProxyConnection(Socket client, ProxyConnectionContext cont
     private async Task RecordAsync(EgressConnection record)
     {
         var ended = record.EndedAt ?? context.Clock.GetUtcNow();
-        await context.Store.AppendAsync(record with { EndedAt = ended }, CancellationToken.None);
+        var stored = record with { EndedAt = ended };
+        var id = await context.Store.AppendAsync(stored, CancellationToken.None);
+        context.Proxy.OnRecorded(stored with { Id = id });
     }
 }
