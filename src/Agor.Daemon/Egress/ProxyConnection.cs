@@ -132,6 +132,13 @@ internal sealed class ProxyConnection(Socket client, ProxyConnectionContext cont
         idle.CancelAfter(settings.IdleTimeoutMs);
         var upTask = PumpAsync(clientStream, upstreamStream, upstream, idle, settings.IdleTimeoutMs);
         var downTask = PumpAsync(upstreamStream, clientStream, client, idle, settings.IdleTimeoutMs);
+        if (record.Kind == "http")
+        {
+            // One request per connection (Connection: close): once the answer is through, the client's side ends too.
+            await downTask;
+            await idle.CancelAsync();
+        }
+
         var counts = await Task.WhenAll(upTask, downTask);
         await RecordAsync(record with { Allowed = true, Reason = "allowed", BytesUp = up + counts[0], BytesDown = counts[1], EndedAt = context.Clock.GetUtcNow() });
     }

@@ -12,12 +12,16 @@ internal sealed class ProxyClient : IDisposable
     {
     }
 
-    public NetworkStream Stream => _tcp.GetStream();
+    private NetworkStream? _stream;
+
+    /// <summary>Taken once: <see cref="TcpClient.GetStream"/> refuses after a half-close.</summary>
+    public NetworkStream Stream => _stream ??= _tcp.GetStream();
 
     public static async Task<ProxyClient> ConnectAsync(int port, CancellationToken cancellationToken)
     {
         var client = new ProxyClient();
         await client._tcp.ConnectAsync("127.0.0.1", port, cancellationToken);
+        _ = client.Stream;
         return client;
     }
 
