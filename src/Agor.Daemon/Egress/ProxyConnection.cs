@@ -55,16 +55,16 @@ internal sealed class ProxyConnection(Socket client, ProxyConnectionContext cont
         var taskId = context.Tokens.TaskOf(head.Header("Proxy-Authorization"));
         if (taskId is null)
         {
-            await AnswerAsync(clientStream, 407, "Proxy Authentication Required", "The proxy needs the task's credentials (they are in HTTP_PROXY).", cancellationToken, "Proxy-Authenticate: Basic realm=\"agor\"\r\n");
             await RecordAsync(record with { Reason = "bad_token: no or an unknown proxy credential" });
+            await AnswerAsync(clientStream, 407, "Proxy Authentication Required", "The proxy needs the task's credentials (they are in HTTP_PROXY).", cancellationToken, "Proxy-Authenticate: Basic realm=\"agor\"\r\n");
             return;
         }
 
         record = record with { TaskId = taskId };
         if (!context.Proxy.TryEnter(taskId))
         {
-            await AnswerAsync(clientStream, 429, "Too Many Requests", $"The task already holds network.max_connections_per_task ({settings.MaxConnectionsPerTask}) proxy connections.", cancellationToken);
             await RecordAsync(record with { Reason = "connection_limit: max_connections_per_task reached" });
+            await AnswerAsync(clientStream, 429, "Too Many Requests", $"The task already holds network.max_connections_per_task ({settings.MaxConnectionsPerTask}) proxy connections.", cancellationToken);
             return;
         }
 
@@ -85,8 +85,8 @@ internal sealed class ProxyConnection(Socket client, ProxyConnectionContext cont
         if (decision is not { Allowed: true, Address: { } address })
         {
             var reason = failure ?? decision?.Refusal ?? "refused";
-            await AnswerAsync(clientStream, failure is null ? 403 : 502, failure is null ? "Forbidden" : "Bad Gateway", $"Agor egress proxy refused {record.Host}:{record.Port}: {reason}", cancellationToken, "X-Agor-Egress: refused\r\n");
             await RecordAsync(record with { Address = decision?.Address?.ToString(), Reason = reason, EndedAt = context.Clock.GetUtcNow() });
+            await AnswerAsync(clientStream, failure is null ? 403 : 502, failure is null ? "Forbidden" : "Bad Gateway", $"Agor egress proxy refused {record.Host}:{record.Port}: {reason}", cancellationToken, "X-Agor-Egress: refused\r\n");
             return;
         }
 
