@@ -20,6 +20,8 @@ namespace Agor.Daemon.Api;
 [JsonSerializable(typeof(ExecutorEventView))]
 [JsonSerializable(typeof(AuditView))]
 [JsonSerializable(typeof(List<AuditView>))]
+[JsonSerializable(typeof(EgressView))]
+[JsonSerializable(typeof(List<EgressView>))]
 [JsonSerializable(typeof(CreateSessionRequest))]
 [JsonSerializable(typeof(PromptRequest))]
 [JsonSerializable(typeof(PermissionDecisionRequest))]

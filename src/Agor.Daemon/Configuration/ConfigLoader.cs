@@ -65,10 +65,11 @@ internal static class ConfigLoader
         var execution = ReadExecution(root.Section("execution"), problems);
         var limits = ReadLimits(root.Section("limits"));
         var sandbox = SandboxConfigReader.Read(root.Section("sandbox"), problems);
+        var network = NetworkConfigReader.Read(root.Section("network"), problems);
         root.RejectUnknownKeys();
 
         var config = ApplyEnvironment(
-            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits, Sandbox = sandbox },
+            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits, Sandbox = sandbox, Network = network },
             environment,
             problems);
 
@@ -103,7 +104,7 @@ internal static class ConfigLoader
             {
                 YamlMappingNode mapping => mapping,
                 YamlScalarNode { Value: null or "" } => null,
-                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox)"]),
+                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox, network)"]),
             };
     }
 

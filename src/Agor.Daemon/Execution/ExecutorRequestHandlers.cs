@@ -37,6 +37,9 @@ internal sealed class ExecutorRequestHandlers(
     /// <summary>Set once the coordinator exists (it needs the pool, which needs these handlers).</summary>
     public TaskCoordinator Coordinator { get; set; } = null!;
 
+    /// <summary>The egress proxy when <c>network.proxy_enabled</c>: each context then carries the task's proxy variables.</summary>
+    public Egress.EgressProxy? Egress { get; set; }
+
     public void Register(JsonRpcPeer peer, string executorId)
     {
         // One per connection: what this executor had refused, so a flood is logged in a few lines.
@@ -105,7 +108,26 @@ internal sealed class ExecutorRequestHandlers(
             Model = session.Model,
             AgentSessionId = session.AgentSessionId,
             PermissionMode = running.Task.PermissionMode,
+            Env = ProxyEnvironment(running),
         };
+    }
+
+    // The task's proxy credentials, revoked the moment the task ends; the model's host stays direct
+    // (NO_PROXY) until the model gateway takes its place.
+    private Dictionary<string, string>? ProxyEnvironment(RunningTask running)
+    {
+        if (Egress is not { } egress)
+        {
+            return null;
+        }
+
+        var modelHost = config.Credentials.Services.TryGetValue("anthropic", out var credential) && Uri.TryCreate(credential.BaseUrl, UriKind.Absolute, out var baseUrl)
+            ? baseUrl.Host
+            : string.Empty;
+        var environment = egress.EnvironmentFor(running.Task.Id, [modelHost]);
+        var taskId = running.Task.Id;
+        running.Ended.Token.Register(() => egress.Tokens.Revoke(taskId));
+        return environment;
     }
 
     private ValueTask<ApiKeyResult> GetApiKey(RunningTask running, string service)

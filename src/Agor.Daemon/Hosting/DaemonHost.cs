@@ -1,5 +1,6 @@
 using Agor.Daemon.Api;
 using Agor.Daemon.Configuration;
+using Agor.Daemon.Egress;
 using Agor.Daemon.Events;
 using Agor.Daemon.Execution;
 using Agor.Daemon.Executors;
@@ -35,6 +36,7 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ExecutionSettings _settings;
+    private EgressProxy? _egress;
     private int _stopped;
 
     private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings)
@@ -49,6 +51,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         _coordinator = coordinator;
         _logger = logger;
     }
+
+    /// <summary>The egress proxy's port, or 0 when <c>network.proxy_enabled</c> is off.</summary>
+    public int EgressProxyPort => _egress?.Port ?? 0;
 
     /// <summary>The address the API listens on, e.g. <c>http://127.0.0.1:3030</c>.</summary>
     public string Address { get; private set; } = string.Empty;
@@ -95,6 +100,8 @@ internal sealed class DaemonHost : IAsyncDisposable
         var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, ResourceLimiters.Detect(AgorHome.InstanceName(config.Home), loggers.CreateLogger("Agor.Daemon.Sandbox.Cgroups")), loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
         var coordinator = new TaskCoordinator(store, pool, tokens, events, sandbox, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
+        var egress = StartEgress(config, store.Egress, clock, loggers);
+        handlers.Egress = egress;
 
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IAgorStore>(store);
@@ -124,8 +131,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         EventStreamEndpoint.Map(app);
         ExecutorEndpoints.Map(app);
         AuditEndpoints.Map(app);
+        EgressEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution);
+        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution) { _egress = egress };
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address.Set(host.Address);
@@ -160,6 +168,11 @@ internal sealed class DaemonHost : IAsyncDisposable
         }
 
         await _pool.DisposeAsync();
+        if (_egress is not null)
+        {
+            await _egress.DisposeAsync();
+        }
+
         await _streams.EndStreamsAsync();
         await _app.StopAsync();
         await _coordinator.DisposeAsync();
@@ -174,6 +187,18 @@ internal sealed class DaemonHost : IAsyncDisposable
         await StopAsync();
         await _app.DisposeAsync();
         _loggers.Dispose();
+    }
+
+    private static EgressProxy? StartEgress(AgorConfig config, IEgressStore store, TimeProvider clock, ILoggerFactory loggers)
+    {
+        if (!config.Network.ProxyEnabled)
+        {
+            return null;
+        }
+
+        var proxy = new EgressProxy(config.Network, new EgressTokens(), store, clock, loggers.CreateLogger("Agor.Daemon.Egress"));
+        proxy.Start();
+        return proxy;
     }
 
     private static string ResolveExecutorPath(AgorConfig config)

@@ -19,4 +19,6 @@ internal interface IAgorStore : IAsyncDisposable
     IAuditStore Audit { get; }
 
     IEventStore Events { get; }
+
+    IEgressStore Egress { get; }
 }

@@ -37,7 +37,7 @@ internal sealed class SandboxE2EHarness : IAsyncDisposable
 
     public ScriptedModelServer Model => Inner.Model;
 
-    public static async Task<SandboxE2EHarness> StartAsync(bool runAsUnixUser, IReadOnlyList<string>? sandbox = null, IReadOnlyList<string>? execution = null)
+    public static async Task<SandboxE2EHarness> StartAsync(bool runAsUnixUser, IReadOnlyList<string>? sandbox = null, IReadOnlyList<string>? execution = null, IReadOnlyList<string>? network = null)
     {
         if (runAsUnixUser)
         {
@@ -54,6 +54,7 @@ internal sealed class SandboxE2EHarness : IAsyncDisposable
                     Execution = runAsUnixUser
                         ? ["run_as_unix_user: true", $"executor_unix_user: {ExecutorUser}", .. execution ?? []]
                         : ["run_as_unix_user: false", .. execution ?? []],
+                    Network = network ?? [],
                 };
                 home = SandboxE2EConfig.WriteHome(o, sandbox ?? []);
                 return o with { Home = home };

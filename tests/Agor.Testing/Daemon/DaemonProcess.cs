@@ -169,6 +169,15 @@ public sealed class DaemonProcess : IAsyncDisposable
             }
         }
 
+        if (options.Network.Count > 0)
+        {
+            yaml.AppendLine("network:");
+            foreach (var line in options.Network)
+            {
+                yaml.AppendLine("  " + line);
+            }
+        }
+
         return yaml.ToString();
     }
 

@@ -24,6 +24,9 @@ public sealed record DaemonProcessOptions
     /// <summary>Lines of the <c>sandbox:</c> section, e.g. <c>mode: required</c> or <c>pids_max: 64</c>.</summary>
     public IReadOnlyList<string> Sandbox { get; init; } = [];
 
+    /// <summary>Lines of the <c>network:</c> section, e.g. <c>proxy_enabled: true</c>.</summary>
+    public IReadOnlyList<string> Network { get; init; } = [];
+
     /// <summary>Extra variables in the daemon's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 

@@ -19,6 +19,7 @@ internal sealed class SqliteAgorStore : IAgorStore
         Tokens = new SqliteTokenStore(database);
         Audit = new SqliteAuditStore(database);
         Events = new SqliteEventStore(database);
+        Egress = new SqliteEgressStore(database);
     }
 
     public ISessionStore Sessions { get; }
@@ -34,6 +35,8 @@ internal sealed class SqliteAgorStore : IAgorStore
     public IAuditStore Audit { get; }
 
     public IEventStore Events { get; }
+
+    public IEgressStore Egress { get; }
 
     /// <summary>The database file's full path.</summary>
     public string DatabasePath => _database.Path;

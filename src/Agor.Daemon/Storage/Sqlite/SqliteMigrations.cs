@@ -118,7 +118,27 @@ internal static class SqliteMigrations
         ALTER TABLE tasks ADD COLUMN sandbox TEXT;
         """;
 
-    private static readonly string[] Scripts = [Version1, Version2, Version3];
+    // The egress proxy's connections, allowed or refused (issue 11). No foreign key: like the audit,
+    // a refused connection may belong to no task, and the record outlives a deleted session.
+    private const string Version4 = """
+        CREATE TABLE egress_connections (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            task_id TEXT,
+            kind TEXT NOT NULL,
+            host TEXT NOT NULL,
+            port INTEGER NOT NULL,
+            address TEXT,
+            allowed INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            bytes_up INTEGER NOT NULL,
+            bytes_down INTEGER NOT NULL,
+            started_at TEXT NOT NULL,
+            ended_at TEXT
+        );
+        CREATE INDEX egress_connections_task ON egress_connections (task_id, id);
+        """;
+
+    private static readonly string[] Scripts = [Version1, Version2, Version3, Version4];
 
     /// <summary>The version this code brings a database to.</summary>
     public static int LatestVersion => Scripts.Length;

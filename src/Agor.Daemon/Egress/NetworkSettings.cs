@@ -1,0 +1,32 @@
+namespace Agor.Daemon.Egress;
+
+/// <summary><c>network:</c> the egress proxy the agent's HTTP(S) traffic goes through, and what it lets out.</summary>
+internal sealed record NetworkSettings
+{
+    /// <summary>
+    /// Whether the daemon starts the egress proxy and points the agent's HTTP_PROXY/HTTPS_PROXY/ALL_PROXY
+    /// at it. Off by default until the agent's network namespace makes the proxy its only way out.
+    /// </summary>
+    public bool ProxyEnabled { get; init; }
+
+    /// <summary>The proxy's port on 127.0.0.1; 0 picks a free one.</summary>
+    public int ProxyPort { get; init; }
+
+    /// <summary>Hosts the proxy lets through: <c>host</c>, <c>host:port</c>, <c>*.example.com</c>, an IP or CIDR, each with an optional port.</summary>
+    public IReadOnlyList<string> AllowedHosts { get; init; } = [];
+
+    /// <summary>The largest request head (request line and headers) the proxy reads; a larger one gets 431.</summary>
+    public int MaxHeadBytes { get; init; } = 16 * 1024;
+
+    /// <summary>How many proxy connections one task may hold open at once; one more gets 429.</summary>
+    public int MaxConnectionsPerTask { get; init; } = 64;
+
+    /// <summary>How many proxy connections the daemon holds open at once, across tasks (unauthenticated ones included).</summary>
+    public int MaxConnections { get; init; } = 512;
+
+    /// <summary>A connection with no byte either way for this long is closed; also the bound on reading the head.</summary>
+    public int IdleTimeoutMs { get; init; } = 60_000;
+
+    /// <summary>How long resolving a name and connecting to the upstream may take.</summary>
+    public int ConnectTimeoutMs { get; init; } = 10_000;
+}
