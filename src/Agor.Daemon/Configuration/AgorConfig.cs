@@ -18,6 +18,8 @@ internal sealed record AgorConfig
     public LimitSettings Limits { get; init; } = new();
 
     public SandboxSettings Sandbox { get; init; } = new();
+
+    public NetworkSettings Network { get; init; } = new();
 }
 
 /// <summary><c>daemon:</c> where the HTTP API listens.</summary>

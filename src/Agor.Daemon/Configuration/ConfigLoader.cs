@@ -65,10 +65,23 @@ internal static class ConfigLoader
         var execution = ReadExecution(root.Section("execution"), problems);
         var limits = ReadLimits(root.Section("limits"));
         var sandbox = SandboxConfigReader.Read(root.Section("sandbox"), problems);
+        var networkSection = root.Section("network");
+        var networkDefaults = new NetworkSettings();
+        var network = new NetworkSettings
+        {
+            GatewayPort = (int)networkSection.Integer("gateway_port", networkDefaults.GatewayPort, 0, 65535),
+            GatewayMaxRequestBytes = networkSection.Integer("gateway_max_request_bytes", networkDefaults.GatewayMaxRequestBytes, 1024, 1L << 32),
+        };
+        networkSection.RejectUnknownKeys();
+        if (network.GatewayPort != 0 && network.GatewayPort == daemon.Port)
+        {
+            problems.Add($"network.gateway_port: must not be the API port (daemon.port = {daemon.Port})");
+        }
+
         root.RejectUnknownKeys();
 
         var config = ApplyEnvironment(
-            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits, Sandbox = sandbox },
+            new AgorConfig { Home = home, Daemon = daemon, Database = database, Credentials = credentials, Agents = agents, Execution = execution, Limits = limits, Sandbox = sandbox, Network = network },
             environment,
             problems);
 
@@ -103,7 +116,7 @@ internal static class ConfigLoader
             {
                 YamlMappingNode mapping => mapping,
                 YamlScalarNode { Value: null or "" } => null,
-                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox)"]),
+                _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox, network)"]),
             };
     }
 
@@ -160,6 +173,8 @@ internal static class ConfigLoader
             MaxMessagesPerTask = (int)section.Integer("max_messages_per_task", defaults.MaxMessagesPerTask, 1, int.MaxValue),
             MaxEventBytes = (int)section.Integer("max_event_bytes", defaults.MaxEventBytes, 1024, int.MaxValue),
             MaxStoredBytesPerTask = section.Integer("max_stored_bytes_per_task", defaults.MaxStoredBytesPerTask, 1024, long.MaxValue),
+            MaxCostUsdPerTask = section.Number("max_cost_usd_per_task", defaults.MaxCostUsdPerTask, 0, 1_000_000),
+            MaxCostUsdPerSession = section.Number("max_cost_usd_per_session", defaults.MaxCostUsdPerSession, 0, 1_000_000),
         };
         section.RejectUnknownKeys();
         return limits;
