@@ -16,9 +16,13 @@ public sealed class GatewayEndToEndTests
     public async Task TheAgentsEnvironment_HoldsOnlyThePlaceholder_WhichIsDeadOnceTheTaskEnds()
     {
         await using var h = await DaemonHarness.StartAsync();
-        h.Model.Script.EnqueueToolUse("Bash", new { command = "env", description = "Print the environment" }, toolUseId: "toolu_env").EnqueueText("Done.");
-        var session = await h.CreateSessionAsync("bypassPermissions");
+        await AssertOnlyThePlaceholderAsync(h, await h.CreateSessionAsync("bypassPermissions"));
+    }
 
+    /// <summary>The spec of the placeholder, for a session made by the caller (also with run_as_unix_user).</summary>
+    internal static async Task AssertOnlyThePlaceholderAsync(DaemonHarness h, string session)
+    {
+        h.Model.Script.EnqueueToolUse("Bash", new { command = "env", description = "Print the environment" }, toolUseId: "toolu_env").EnqueueText("Done.");
         var taskId = await h.PromptAsync(session, "Print your environment");
         var task = await h.WaitForTaskEndAsync(taskId);
 
@@ -60,10 +64,16 @@ public sealed class GatewayEndToEndTests
     [SkippableFact(Timeout = 120_000)]
     public async Task ATaskOverItsCostCap_EndsBudgetExceeded_AndTheModelServerSeesNoFurtherRequest()
     {
-        await using var h = await DaemonHarness.StartAsync(o => o with { Limits = ["max_cost_usd_per_task: 0.000001"] });
-        h.Model.Script.EnqueueToolUse("Bash", new { command = "echo hi", description = "Say hi" }).EnqueueText("Never sent.");
-        var session = await h.CreateSessionAsync("bypassPermissions");
+        await using var h = await DaemonHarness.StartAsync(o => o with { Limits = [TinyCap] });
+        await AssertBudgetExceededAsync(h, await h.CreateSessionAsync("bypassPermissions"));
+    }
 
+    internal const string TinyCap = "max_cost_usd_per_task: 0.000001";
+
+    /// <summary>The spec of the cap, for a daemon started with <see cref="TinyCap"/>.</summary>
+    internal static async Task AssertBudgetExceededAsync(DaemonHarness h, string session)
+    {
+        h.Model.Script.EnqueueToolUse("Bash", new { command = "echo hi", description = "Say hi" }).EnqueueText("Never sent.");
         var taskId = await h.PromptAsync(session, "Say hi in the shell");
         var task = await h.WaitForTaskEndAsync(taskId);
 
