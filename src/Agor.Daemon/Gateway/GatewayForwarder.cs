@@ -11,7 +11,7 @@ namespace Agor.Daemon.Gateway;
 /// key, sends it on with <see cref="HttpCompletionOption.ResponseHeadersRead"/> and copies the
 /// answer back chunk by chunk, flushing each one, while <see cref="UsageMeter"/> reads its usage.
 /// </summary>
-internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string apiKey, PlaceholderRegistry placeholders, ILogger logger)
+internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string apiKey, long maxRequestBytes, PlaceholderRegistry placeholders, ILogger logger)
 {
     private const int ChunkBytes = 16 * 1024;
 
@@ -47,6 +47,13 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
             return;
         }
 
+        // Announced too large: refused before anything goes upstream (a body that grows past it unannounced is cut by Kestrel).
+        if (context.Request.ContentLength > maxRequestBytes)
+        {
+            await GatewayErrors.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "request_too_large", $"The request is over network.gateway_max_request_bytes ({maxRequestBytes} bytes).");
+            return;
+        }
+
         if (task.CheckBudget() is { } refusal)
         {
             GatewayLog.BudgetRefused(logger, task.TaskId, refusal);
@@ -60,7 +67,7 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
         {
             response = await upstream.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, context.RequestAborted);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
         {
             GatewayLog.UpstreamFailed(logger, task.TaskId, ex.Message);
             await GatewayErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "api_error", "The model gateway could not reach the upstream API.");

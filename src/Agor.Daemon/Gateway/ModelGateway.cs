@@ -57,7 +57,7 @@ internal sealed class ModelGateway : IAsyncDisposable
         // No overall timeout: an answer streams for as long as the model writes; the agent's abort ends it.
         var upstream = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var placeholders = new PlaceholderRegistry();
-        var forwarder = new GatewayForwarder(upstream, upstreamUrl, credential.ApiKey, placeholders, logger);
+        var forwarder = new GatewayForwarder(upstream, upstreamUrl, credential.ApiKey, config.Network.GatewayMaxRequestBytes, placeholders, logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.Home });
         builder.Logging.ClearProviders();

@@ -28,7 +28,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<GatewayFixture> StartAsync(LimitSettings? limits = null)
+    public static async Task<GatewayFixture> StartAsync(LimitSettings? limits = null, NetworkSettings? network = null)
     {
         var model = await ScriptedModelServer.StartAsync();
         var home = Directory.CreateTempSubdirectory("agor-gw-").FullName;
@@ -40,6 +40,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
                 Services = new Dictionary<string, ServiceCredential>(StringComparer.Ordinal) { ["anthropic"] = new(RealKey, model.BaseUrl) },
             },
             Limits = limits ?? new LimitSettings(),
+            Network = network ?? new NetworkSettings(),
         };
         var gateway = await ModelGateway.StartAsync(config, NullLoggerFactory.Instance, CancellationToken.None)
             ?? throw new InvalidOperationException("the gateway did not start with a key configured");

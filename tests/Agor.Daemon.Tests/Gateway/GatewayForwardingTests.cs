@@ -167,4 +167,19 @@ public sealed class GatewayForwardingTests
         Assert.Contains("limits.max_cost_usd_per_session", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Empty(f.Model.Requests);
     }
+
+    [Fact(Timeout = 30_000)]
+    public async Task ABodyOverTheLimit_IsRefused_AndNotForwarded()
+    {
+        await using var f = await GatewayFixture.StartAsync(network: new NetworkSettings { GatewayMaxRequestBytes = 1024 });
+        var placeholder = f.Gateway.Placeholders.Mint(new GatewayTask("task_h", "sess_h", 0, 0, 0));
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new ByteArrayContent(new byte[4096]) };
+        request.Headers.Add("x-api-key", placeholder);
+
+        using var response = await f.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Contains("network.gateway_max_request_bytes", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(f.Model.Requests);
+    }
 }
