@@ -19,7 +19,7 @@ internal sealed record AgorConfig
 
     public SandboxSettings Sandbox { get; init; } = new();
 
-    public Egress.NetworkSettings Network { get; init; } = new();
+    public NetworkSettings Network { get; init; } = new();
 }
 
 /// <summary><c>daemon:</c> where the HTTP API listens.</summary>

@@ -65,7 +65,7 @@ internal static class ConfigLoader
         var execution = ReadExecution(root.Section("execution"), problems);
         var limits = ReadLimits(root.Section("limits"));
         var sandbox = SandboxConfigReader.Read(root.Section("sandbox"), problems);
-        var network = NetworkConfigReader.Read(root.Section("network"), problems);
+        var network = NetworkConfigReader.Read(root.Section("network"), daemon.Port, problems);
         root.RejectUnknownKeys();
 
         var config = ApplyEnvironment(
@@ -161,6 +161,8 @@ internal static class ConfigLoader
             MaxMessagesPerTask = (int)section.Integer("max_messages_per_task", defaults.MaxMessagesPerTask, 1, int.MaxValue),
             MaxEventBytes = (int)section.Integer("max_event_bytes", defaults.MaxEventBytes, 1024, int.MaxValue),
             MaxStoredBytesPerTask = section.Integer("max_stored_bytes_per_task", defaults.MaxStoredBytesPerTask, 1024, long.MaxValue),
+            MaxCostUsdPerTask = section.Number("max_cost_usd_per_task", defaults.MaxCostUsdPerTask, 0, 1_000_000),
+            MaxCostUsdPerSession = section.Number("max_cost_usd_per_session", defaults.MaxCostUsdPerSession, 0, 1_000_000),
         };
         section.RejectUnknownKeys();
         return limits;

@@ -15,4 +15,10 @@ internal sealed record LimitSettings
 
     /// <summary>Bytes of event data stored per task; past it the task fails with <c>limit_exceeded</c>.</summary>
     public long MaxStoredBytesPerTask { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>US dollars one task may spend on the model, measured at the gateway; 0 = no cap.</summary>
+    public double MaxCostUsdPerTask { get; init; }
+
+    /// <summary>US dollars one session's tasks may spend together, measured at the gateway; 0 = no cap.</summary>
+    public double MaxCostUsdPerSession { get; init; }
 }

@@ -99,6 +99,30 @@ internal sealed class YamlSection(string prefix, YamlMappingNode? node, List<str
         return value;
     }
 
+    /// <summary>A decimal number between <paramref name="min"/> and <paramref name="max"/>.</summary>
+    public double Number(string key, double fallback, double min, double max)
+    {
+        _known.Add(key);
+        if (Scalar(key) is not { } text)
+        {
+            return fallback;
+        }
+
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !double.IsFinite(value))
+        {
+            problems.Add($"{Name(key)}: must be a number, not '{text}'");
+            return fallback;
+        }
+
+        if (value < min || value > max)
+        {
+            problems.Add($"{Name(key)}: must be between {min.ToString(CultureInfo.InvariantCulture)} and {max.ToString(CultureInfo.InvariantCulture)}, not {text}");
+            return fallback;
+        }
+
+        return value;
+    }
+
     /// <summary>A list of strings (<c>[a, b]</c> or one item per line); empty when absent.</summary>
     public IReadOnlyList<string> StringList(string key, IReadOnlyList<string> fallback)
     {

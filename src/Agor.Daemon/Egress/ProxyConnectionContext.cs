@@ -1,3 +1,4 @@
+using Agor.Daemon.Configuration;
 using Agor.Daemon.Storage;
 using Microsoft.Extensions.Logging;
 

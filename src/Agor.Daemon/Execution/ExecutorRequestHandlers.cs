@@ -26,6 +26,7 @@ internal sealed class ExecutorRequestHandlers(
     PermissionBroker permissions,
     EventHub events,
     AgorConfig config,
+    Gateway.TaskGateway? gateway,
     TimeProvider clock,
     ILogger<ExecutorRequestHandlers> logger)
 {
@@ -45,7 +46,7 @@ internal sealed class ExecutorRequestHandlers(
         // One per connection: what this executor had refused, so a flood is logged in a few lines.
         var refusals = new RefusalThrottle();
         peer.AddRequestHandler(Methods.GetExecutionContext, (p, ct) => Audited(executorId, refusals, Methods.GetExecutionContext.Name, p.SessionToken, null, null, running => GetContextAsync(running, ct), ct));
-        peer.AddRequestHandler(Methods.GetApiKey, (p, ct) => Audited(executorId, refusals, Methods.GetApiKey.Name, p.SessionToken, null, $"service={p.Service}", running => GetApiKey(running, p.Service), ct));
+        peer.AddRequestHandler(Methods.GetApiKey, (p, ct) => Audited(executorId, refusals, Methods.GetApiKey.Name, p.SessionToken, null, $"service={p.Service}", running => GetApiKeyAsync(running, p.Service, ct), ct));
         peer.AddRequestHandler(Methods.RequestPermission, (p, ct) => Audited(executorId, refusals, Methods.RequestPermission.Name, p.SessionToken, p.TaskId, $"tool={p.ToolName}", running => RequestPermissionAsync(running, p), ct));
         peer.AddRequestHandler(Methods.ReportCompletion, (p, ct) => Audited(executorId, refusals, Methods.ReportCompletion.Name, p.SessionToken, p.TaskId, $"status={p.Status}", running => ReportCompletion(running, p), ct));
         peer.AddNotificationHandler(Methods.ReportMessage, (p, ct) => OnMessageAsync(executorId, refusals, p, ct));
@@ -112,8 +113,8 @@ internal sealed class ExecutorRequestHandlers(
         };
     }
 
-    // The task's proxy credentials, revoked the moment the task ends; the model's host stays direct
-    // (NO_PROXY) until the model gateway takes its place.
+    // The task's proxy credentials, revoked the moment the task ends; the model is reached directly
+    // (NO_PROXY): the gateway's host where it runs, else the upstream's.
     private Dictionary<string, string>? ProxyEnvironment(RunningTask running)
     {
         if (Egress is not { } egress)
@@ -121,16 +122,15 @@ internal sealed class ExecutorRequestHandlers(
             return null;
         }
 
-        var modelHost = config.Credentials.Services.TryGetValue("anthropic", out var credential) && Uri.TryCreate(credential.BaseUrl, UriKind.Absolute, out var baseUrl)
-            ? baseUrl.Host
-            : string.Empty;
+        var modelUrl = gateway?.Url ?? (config.Credentials.Services.TryGetValue("anthropic", out var credential) ? credential.BaseUrl : null);
+        var modelHost = Uri.TryCreate(modelUrl, UriKind.Absolute, out var baseUrl) ? baseUrl.Host : string.Empty;
         var environment = egress.EnvironmentFor(running.Task.Id, [modelHost]);
         var taskId = running.Task.Id;
         running.Ended.Token.Register(() => egress.Tokens.Revoke(taskId));
         return environment;
     }
 
-    private ValueTask<ApiKeyResult> GetApiKey(RunningTask running, string service)
+    private async ValueTask<ApiKeyResult> GetApiKeyAsync(RunningTask running, string service, CancellationToken cancellationToken)
     {
         if (!running.AllowKeyRequest(KeyRequestsPerTask))
         {
@@ -142,7 +142,13 @@ internal sealed class ExecutorRequestHandlers(
             throw new JsonRpcException(JsonRpcErrorCode.NoApiKey, $"No API key is configured for '{service}' (set credentials.{service}.api_key in config.yaml).");
         }
 
-        return ValueTask.FromResult(new ApiKeyResult(credential.ApiKey, credential.BaseUrl));
+        // Anthropic goes through the gateway: the executor gets a placeholder and never the key.
+        if (service == "anthropic" && gateway is not null)
+        {
+            return new ApiKeyResult(await gateway.MintAsync(running, cancellationToken), gateway.Url);
+        }
+
+        return new ApiKeyResult(credential.ApiKey, credential.BaseUrl);
     }
 
     private async ValueTask<PermissionDecision> RequestPermissionAsync(RunningTask running, RequestPermissionParams request)

@@ -26,6 +26,11 @@ internal sealed class RunningTask(AgorTask task, Session session, ExecutorLease 
 
     public string ExecutorId => Lease.ExecutorId;
 
+    /// <summary>Set (once, by compare-exchange) when the task first asks for its model key: the gateway's view of it.</summary>
+    public Gateway.GatewayTask? GatewaySlot;
+
+    public Gateway.GatewayTask? Gateway => Volatile.Read(ref GatewaySlot);
+
     /// <summary>What the task's messages have used of its limits, and where its sequence is.</summary>
     public MessageBudget Messages { get; } = new();
 

@@ -318,6 +318,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
                 await lease.KillAsync(TimeSpan.FromMilliseconds(_settings.ShutdownGraceMs));
             }
 
+            outcome = Gateway.TaskGateway.Settle(running, outcome);
             var error = await _limits.RecordAsync(running.Task, sandbox, outcome.Status, outcome.Error);
             await _status.FinishAsync(running.Task, outcome.Status, error, outcome.Report, written => running.Task = written);
         }

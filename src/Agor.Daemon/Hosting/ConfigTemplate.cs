@@ -57,6 +57,8 @@ internal static class ConfigTemplate
           max_messages_per_task: 100000    # past it the task fails (limit_exceeded)
           max_event_bytes: 4194304         # a larger event is dropped, the task goes on
           max_stored_bytes_per_task: 268435456
+          max_cost_usd_per_task: 0         # US dollars a task may spend, measured at the model gateway; past it: budget_exceeded; 0: no cap
+          max_cost_usd_per_session: 0      # the same for all of a session's tasks together; 0: no cap
 
         sandbox:
           mode: auto                       # auto: confined where this machine allows, loudly unconfined where not; required: refuse unconfined tasks; off
@@ -69,6 +71,10 @@ internal static class ConfigTemplate
           deny: []                         # absolute paths hidden from the agent (AGOR_HOME always is)
           agent_homes: ""                  # per-session homes; "": $AGOR_HOME/agent-homes, or ~/.agor/agent-homes of the executor user with run_as_unix_user
           home_template: ""                # copied into each new agent home; "": $AGOR_HOME/agent-home-template when it exists
+
+        network:
+          gateway_port: 0                  # the model gateway's loopback port (agents get it as ANTHROPIC_BASE_URL); 0: a free one
+          gateway_max_request_bytes: 33554432  # a larger model request gets 413
 
         """;
 }

@@ -4,6 +4,7 @@ using Agor.Daemon.Egress;
 using Agor.Daemon.Events;
 using Agor.Daemon.Execution;
 using Agor.Daemon.Executors;
+using Agor.Daemon.Gateway;
 using Agor.Daemon.Permissions;
 using Agor.Daemon.Sandbox;
 using Agor.Daemon.Sandbox.Cgroups;
@@ -36,11 +37,13 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ExecutionSettings _settings;
+    private readonly ModelGateway? _gateway;
     private EgressProxy? _egress;
     private int _stopped;
 
-    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings)
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings, ModelGateway? gateway)
     {
+        _gateway = gateway;
         _settings = settings;
         _events = events;
         _loggers = loggers;
@@ -90,7 +93,9 @@ internal sealed class DaemonHost : IAsyncDisposable
 
         var tokens = new SessionTokenService(store.Tokens, config.Execution, clock);
         var permissions = new PermissionBroker(store, events, clock, TimeSpan.FromMilliseconds(config.Execution.PermissionTimeoutMs), loggers.CreateLogger<PermissionBroker>());
-        var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
+        var gateway = await ModelGateway.StartAsync(config, loggers, cancellationToken);
+        var taskGateway = gateway is null ? null : new TaskGateway(gateway, store, config.Limits);
+        var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, taskGateway, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
         var pool = await ExecutorPool.CreateAsync(
             new ExecutorPoolOptions { Settings = config.Execution, ExecutorPath = executorPath, RegisterHandlers = handlers.Register },
             loggers.CreateLogger("Agor.Daemon.Executors"),
@@ -133,7 +138,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         AuditEndpoints.Map(app);
         EgressEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution) { _egress = egress };
+        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution, gateway) { _egress = egress };
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address.Set(host.Address);
@@ -175,6 +180,11 @@ internal sealed class DaemonHost : IAsyncDisposable
 
         await _streams.EndStreamsAsync();
         await _app.StopAsync();
+        if (_gateway is not null)
+        {
+            await _gateway.DisposeAsync();
+        }
+
         await _coordinator.DisposeAsync();
         await _store.DisposeAsync();
         _streams.Dispose();

@@ -1,3 +1,4 @@
+using Agor.Daemon.Configuration;
 using System.Threading.Channels;
 using Agor.Daemon.Domain;
 using Agor.Daemon.Egress;

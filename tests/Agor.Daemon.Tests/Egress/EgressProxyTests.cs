@@ -1,3 +1,4 @@
+using Agor.Daemon.Configuration;
 using System.Security.Cryptography;
 using Agor.Daemon.Egress;
 using Agor.Daemon.Tests.Storage;

@@ -1,8 +1,14 @@
-namespace Agor.Daemon.Egress;
+namespace Agor.Daemon.Configuration;
 
-/// <summary><c>network:</c> the egress proxy the agent's HTTP(S) traffic goes through, and what it lets out.</summary>
+/// <summary><c>network:</c> the model gateway's listener, and the egress proxy the agent's HTTP(S) traffic goes through and what it lets out.</summary>
 internal sealed record NetworkSettings
 {
+    /// <summary>The gateway's loopback port; 0 (the default) picks a free one. Never the API port.</summary>
+    public int GatewayPort { get; init; }
+
+    /// <summary>The largest model request body the gateway forwards; larger ones get 413.</summary>
+    public long GatewayMaxRequestBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>
     /// Whether the daemon starts the egress proxy and points the agent's HTTP_PROXY/HTTPS_PROXY/ALL_PROXY
     /// at it. Off by default until the agent's network namespace makes the proxy its only way out.
