@@ -75,6 +75,14 @@ internal static class ConfigTemplate
         network:
           gateway_port: 0                  # the model gateway's loopback port (agents get it as ANTHROPIC_BASE_URL); 0: a free one
           gateway_max_request_bytes: 33554432  # a larger model request gets 413
+          proxy_enabled: false             # the egress proxy in the agent's HTTP_PROXY/HTTPS_PROXY/ALL_PROXY
+          proxy_port: 0                    # its loopback port; 0: a free one
+          allowed_hosts: []                # host, host:port, *.example.com, an IP or CIDR (optional :port); see docs/SECURITY.md
+          max_head_bytes: 16384            # a larger request head gets 431
+          max_connections_per_task: 64     # one more gets 429
+          max_connections: 512             # across tasks
+          idle_timeout_ms: 60000
+          connect_timeout_ms: 10000
 
         """;
 }
