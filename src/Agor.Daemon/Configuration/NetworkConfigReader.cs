@@ -12,7 +12,6 @@ internal static class NetworkConfigReader
         {
             GatewayPort = (int)section.Integer("gateway_port", defaults.GatewayPort, 0, 65535),
             GatewayMaxRequestBytes = section.Integer("gateway_max_request_bytes", defaults.GatewayMaxRequestBytes, 1024, 1L << 32),
-            ProxyEnabled = section.Bool("proxy_enabled", defaults.ProxyEnabled),
             ProxyPort = (int)section.Integer("proxy_port", defaults.ProxyPort, 0, 65535),
             AllowedHosts = section.StringList("allowed_hosts", defaults.AllowedHosts),
             MaxHeadBytes = (int)section.Integer("max_head_bytes", defaults.MaxHeadBytes, 512, 1 << 20),

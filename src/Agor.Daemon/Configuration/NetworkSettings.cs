@@ -3,19 +3,16 @@ namespace Agor.Daemon.Configuration;
 /// <summary><c>network:</c> the model gateway's listener, and the egress proxy the agent's HTTP(S) traffic goes through and what it lets out.</summary>
 internal sealed record NetworkSettings
 {
-    /// <summary>The gateway's loopback port; 0 (the default) picks a free one. Never the API port.</summary>
+    /// <summary>The gateway's loopback port for unconfined agents; 0 (the default) picks a free one. Never the API port.</summary>
     public int GatewayPort { get; init; }
 
     /// <summary>The largest model request body the gateway forwards; larger ones get 413.</summary>
     public long GatewayMaxRequestBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>
-    /// Whether the daemon starts the egress proxy and points the agent's HTTP_PROXY/HTTPS_PROXY/ALL_PROXY
-    /// at it. Off by default until the agent's network namespace makes the proxy its only way out.
+    /// The egress proxy's port on 127.0.0.1, which unconfined agents are given; 0 picks a free one.
+    /// Sandboxed agents reach the proxy over a Unix socket instead (see <c>AgentNetwork</c>).
     /// </summary>
-    public bool ProxyEnabled { get; init; }
-
-    /// <summary>The proxy's port on 127.0.0.1; 0 picks a free one.</summary>
     public int ProxyPort { get; init; }
 
     /// <summary>Hosts the proxy lets through: <c>host</c>, <c>host:port</c>, <c>*.example.com</c>, an IP or CIDR, each with an optional port.</summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Net;
 using System.Net.Sockets;
 
@@ -14,10 +15,13 @@ internal sealed record EgressDecision(IPAddress? Address, string? Refusal)
 /// wildcard, address or range, port included) and the address it resolved to is public — or, for a
 /// loopback, link-local, private, unspecified or multicast address, when an entry names that
 /// address or a range inside that range (a wider one, like <c>0.0.0.0/0</c>, does not), or (for
-/// loopback alone) names the host with an explicit port.
+/// loopback alone) names the host with an explicit port. The daemon's own listeners on loopback
+/// (its API, the gateway, the proxy) are refused whatever an entry says.
 /// </summary>
 internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
 {
+    private ImmutableHashSet<int> _reservedPorts = [];
+
     private static readonly (IPNetwork Range, string Kind)[] Special =
     [
         (IPNetwork.Parse("127.0.0.0/8"), "loopback"),
@@ -37,6 +41,9 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
     ];
 
     public IReadOnlyList<AllowedHost> Allowed { get; } = allowed;
+
+    /// <summary>A port of the daemon's own on loopback: never a destination.</summary>
+    public void ReservePort(int port) => ImmutableInterlocked.Update(ref _reservedPorts, set => set.Add(port));
 
     /// <summary>Does any entry name this host and port at all? (Checked before resolving.)</summary>
     public bool NamesHost(string host, int port)
@@ -62,6 +69,12 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
                 continue;
             }
 
+            if (IsDaemonListener(address, port))
+            {
+                refusal ??= $"daemon_port: {host}:{port} is one of the daemon's own listeners, which agents never reach through the proxy";
+                continue;
+            }
+
             if (SpecialRangeOf(address) is not ({ } range, { } kind)
                 || Allowed.Any(e => e.MatchesPort(port) && e.Range is { } r && r.Contains(address) && Inside(r, range))
                 || (kind == "loopback" && NamesLoopbackHost(host, port)))
@@ -74,6 +87,9 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
 
         return new EgressDecision(null, refusal ?? $"no_address: {host} resolved to no usable address");
     }
+
+    private bool IsDaemonListener(IPAddress address, int port) =>
+        Volatile.Read(ref _reservedPorts).Contains(port) && SpecialRangeOf(address)?.Kind is "loopback" or "unspecified";
 
     /// <summary>The kind of a non-public address (<c>loopback</c>, <c>link-local</c>, <c>private</c>, <c>unspecified</c>, <c>multicast</c>), or null.</summary>
     public static string? KindOf(IPAddress address) => SpecialRangeOf(address)?.Kind;

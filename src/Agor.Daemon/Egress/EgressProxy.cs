@@ -3,16 +3,17 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using Agor.Daemon.Domain;
+using Agor.Daemon.Network;
 using Agor.Daemon.Storage;
 using Microsoft.Extensions.Logging;
 
 namespace Agor.Daemon.Egress;
 
 /// <summary>
-/// The egress proxy: accepts on one socket endpoint (today 127.0.0.1:<c>network.proxy_port</c>;
-/// the listener takes any <see cref="EndPoint"/>, so a Unix socket bridged into the sandbox can be
-/// added), and hands each connection to a <see cref="ProxyConnection"/>. Raw sockets rather than a
-/// library: YARP is a reverse proxy and does not do forward CONNECT tunnelling.
+/// The egress proxy: accepts on 127.0.0.1:<c>network.proxy_port</c> (unconfined agents) and on the
+/// agents' Unix socket (sandboxed ones, bridged into their network namespace; a peer whose uid runs
+/// no executor is dropped at accept), and hands each connection to a <see cref="ProxyConnection"/>.
+/// Raw sockets rather than a library: YARP is a reverse proxy and does not do forward CONNECT tunnelling.
 /// </summary>
 internal sealed partial class EgressProxy : IAsyncDisposable
 {
@@ -22,8 +23,8 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     private readonly ConcurrentDictionary<ProxyConnection, byte> _open = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly ILogger _logger;
-    private Socket? _listener;
-    private Task _accepting = Task.CompletedTask;
+    private readonly List<Socket> _listeners = [];
+    private readonly List<Task> _accepting = [];
     private int _connections;
 
     public EgressProxy(NetworkSettings settings, EgressTokens tokens, IEgressStore store, TimeProvider clock, ILogger logger)
@@ -31,8 +32,12 @@ internal sealed partial class EgressProxy : IAsyncDisposable
         _settings = settings;
         _logger = logger;
         Tokens = tokens;
-        _context = new ProxyConnectionContext(settings, new EgressPolicy([.. settings.AllowedHosts.Select(AllowedHost.Parse)]), tokens, store, clock, this, logger);
+        Policy = new EgressPolicy([.. settings.AllowedHosts.Select(AllowedHost.Parse)]);
+        _context = new ProxyConnectionContext(settings, Policy, tokens, store, clock, this, logger);
     }
+
+    /// <summary>What it lets through (the daemon reserves its own ports in it).</summary>
+    public EgressPolicy Policy { get; }
 
     public EgressTokens Tokens { get; }
 
@@ -43,12 +48,16 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     public int Port { get; private set; }
 
     /// <summary>The proxy URL with a task's credentials, as curl, git, npm and node read HTTP_PROXY.</summary>
-    public string UrlFor(string token) => $"http://{EgressTokens.UserName}:{token}@127.0.0.1:{Port}";
+    public static string UrlFor(string token, string hostPort) => $"http://{EgressTokens.UserName}:{token}@{hostPort}";
 
-    /// <summary>Binds and starts accepting.</summary>
-    public void Start(EndPoint? endpoint = null)
+    /// <summary>Binds 127.0.0.1:<c>network.proxy_port</c> (or <paramref name="endpoint"/>) and starts accepting.</summary>
+    public void Start(EndPoint? endpoint = null) => Listen(endpoint ?? new IPEndPoint(IPAddress.Loopback, _settings.ProxyPort), peers: null);
+
+    /// <summary>Binds the Unix socket at <paramref name="path"/>, where only <paramref name="peers"/> are served.</summary>
+    public void StartUnix(string path, AgentPeers peers) => Listen(new UnixDomainSocketEndPoint(path), peers);
+
+    private void Listen(EndPoint endpoint, AgentPeers? peers)
     {
-        endpoint ??= new IPEndPoint(IPAddress.Loopback, _settings.ProxyPort);
         var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, endpoint is IPEndPoint ? ProtocolType.Tcp : ProtocolType.Unspecified);
         try
         {
@@ -61,16 +70,21 @@ internal sealed partial class EgressProxy : IAsyncDisposable
             throw;
         }
 
-        _listener = listener;
-        Port = (listener.LocalEndPoint as IPEndPoint)?.Port ?? 0;
-        _accepting = AcceptLoopAsync(listener, _stopping.Token);
+        _listeners.Add(listener);
+        if (listener.LocalEndPoint is IPEndPoint ip)
+        {
+            Port = ip.Port;
+        }
+
+        _accepting.Add(AcceptLoopAsync(listener, peers, _stopping.Token));
         Log.Listening(_logger, listener.LocalEndPoint?.ToString() ?? "?", _settings.AllowedHosts.Count);
     }
 
-    /// <summary>The environment the agent gets: every proxy variable, upper and lower case, and NO_PROXY for the given hosts.</summary>
-    public Dictionary<string, string> EnvironmentFor(string taskId, IEnumerable<string> noProxyHosts)
+    /// <summary>The environment the agent gets: every proxy variable, upper and lower case, at its address, and NO_PROXY for the hosts it reaches directly.</summary>
+    public Dictionary<string, string> EnvironmentFor(string taskId, AgentAddresses addresses)
     {
-        var url = UrlFor(Tokens.Mint(taskId));
+        var url = UrlFor(Tokens.Mint(taskId), addresses.ProxyHostPort);
+        var noProxyHosts = addresses.NoProxy;
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var name in new[] { "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY" })
         {
@@ -122,8 +136,8 @@ internal sealed partial class EgressProxy : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();
-        _listener?.Dispose();
-        await _accepting;
+        _listeners.ForEach(l => l.Dispose());
+        await Task.WhenAll(_accepting);
         foreach (var connection in _open.Keys)
         {
             connection.Abort();
@@ -132,7 +146,7 @@ internal sealed partial class EgressProxy : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private async Task AcceptLoopAsync(Socket listener, CancellationToken cancellationToken)
+    private async Task AcceptLoopAsync(Socket listener, AgentPeers? peers, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -144,6 +158,12 @@ internal sealed partial class EgressProxy : IAsyncDisposable
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
             {
                 return;
+            }
+
+            if (peers is not null && !peers.Admit(client, "proxy"))
+            {
+                client.Dispose();
+                continue;
             }
 
             if (Interlocked.Increment(ref _connections) > _settings.MaxConnections)

@@ -27,6 +27,8 @@ internal sealed class ExecutorRequestHandlers(
     EventHub events,
     AgorConfig config,
     Gateway.TaskGateway? gateway,
+    Egress.EgressProxy egress,
+    Network.AgentNetwork network,
     TimeProvider clock,
     ILogger<ExecutorRequestHandlers> logger)
 {
@@ -37,9 +39,6 @@ internal sealed class ExecutorRequestHandlers(
 
     /// <summary>Set once the coordinator exists (it needs the pool, which needs these handlers).</summary>
     public TaskCoordinator Coordinator { get; set; } = null!;
-
-    /// <summary>The egress proxy when <c>network.proxy_enabled</c>: each context then carries the task's proxy variables.</summary>
-    public Egress.EgressProxy? Egress { get; set; }
 
     public void Register(JsonRpcPeer peer, string executorId)
     {
@@ -113,18 +112,11 @@ internal sealed class ExecutorRequestHandlers(
         };
     }
 
-    // The task's proxy credentials, revoked the moment the task ends; the model is reached directly
-    // (NO_PROXY): the gateway's host where it runs, else the upstream's.
-    private Dictionary<string, string>? ProxyEnvironment(RunningTask running)
+    // The task's proxy credentials at the proxy's address as the agent sees it (inside its network
+    // namespace, or the host's loopback), revoked the moment the task ends; the gateway is reached directly (NO_PROXY).
+    private Dictionary<string, string> ProxyEnvironment(RunningTask running)
     {
-        if (Egress is not { } egress)
-        {
-            return null;
-        }
-
-        var modelUrl = gateway?.Url ?? (config.Credentials.Services.TryGetValue("anthropic", out var credential) ? credential.BaseUrl : null);
-        var modelHost = Uri.TryCreate(modelUrl, UriKind.Absolute, out var baseUrl) ? baseUrl.Host : string.Empty;
-        var environment = egress.EnvironmentFor(running.Task.Id, [modelHost]);
+        var environment = egress.EnvironmentFor(running.Task.Id, network.AddressesFor(running.NetworkIsolated));
         var taskId = running.Task.Id;
         running.Ended.Token.Register(() => egress.Tokens.Revoke(taskId));
         return environment;
@@ -145,7 +137,8 @@ internal sealed class ExecutorRequestHandlers(
         // Anthropic goes through the gateway: the executor gets a placeholder and never the key.
         if (service == "anthropic" && gateway is not null)
         {
-            return new ApiKeyResult(await gateway.MintAsync(running, cancellationToken), gateway.Url);
+            var baseUrl = network.AddressesFor(running.NetworkIsolated).ModelBaseUrl ?? gateway.Url;
+            return new ApiKeyResult(await gateway.MintAsync(running, cancellationToken), baseUrl);
         }
 
         return new ApiKeyResult(credential.ApiKey, credential.BaseUrl);

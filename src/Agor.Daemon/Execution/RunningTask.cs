@@ -26,6 +26,9 @@ internal sealed class RunningTask(AgorTask task, Session session, ExecutorLease 
 
     public string ExecutorId => Lease.ExecutorId;
 
+    /// <summary>True when the agent runs in a network namespace of its own: it is given the addresses inside it.</summary>
+    public bool NetworkIsolated { get; init; }
+
     /// <summary>Set (once, by compare-exchange) when the task first asks for its model key: the gateway's view of it.</summary>
     public Gateway.GatewayTask? GatewaySlot;
 

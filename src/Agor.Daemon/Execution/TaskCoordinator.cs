@@ -274,7 +274,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
     private async Task RunOnExecutorAsync(AgorTask task, Session session, ExecutorLease lease, TaskSandbox sandbox)
     {
         var (token, expiresAt) = await _tokens.MintAsync(session.Id, task.Id, lease.ExecutorId);
-        var running = new RunningTask(task, session, lease, token, expiresAt);
+        var running = new RunningTask(task, session, lease, token, expiresAt) { NetworkIsolated = sandbox.NetworkIsolated };
 
         // Registered before the status says running: a stop that sees `running` finds it here.
         _running[task.Id] = running;

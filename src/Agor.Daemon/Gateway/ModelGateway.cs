@@ -1,5 +1,8 @@
 using System.Net;
 using Agor.Daemon.Configuration;
+using Agor.Daemon.Network;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -12,9 +15,11 @@ using Microsoft.Extensions.Logging;
 namespace Agor.Daemon.Gateway;
 
 /// <summary>
-/// The model gateway: its own Kestrel server, apart from the API, on loopback (a Unix-socket
-/// endpoint can be added beside it in <see cref="Listen"/>). Only placeholders get in; the real
-/// key is added here and never leaves this process except toward the configured upstream.
+/// The model gateway: its own Kestrel server, apart from the API, on loopback for unconfined agents
+/// and on the agents' Unix socket (see <see cref="AgentNetwork"/>) for sandboxed ones, where a
+/// connection from a user that runs no executor is dropped before its first byte is read. Only
+/// placeholders get in; the real key is added here and never leaves this process except toward
+/// the configured upstream.
 /// </summary>
 internal sealed class ModelGateway : IAsyncDisposable
 {
@@ -36,7 +41,7 @@ internal sealed class ModelGateway : IAsyncDisposable
     public string Url { get; private set; } = string.Empty;
 
     /// <summary>Starts the gateway; null when no Anthropic key is configured (there is nothing to forward with).</summary>
-    public static async Task<ModelGateway?> StartAsync(AgorConfig config, ILoggerFactory loggers, CancellationToken cancellationToken)
+    public static async Task<ModelGateway?> StartAsync(AgorConfig config, AgentNetwork? network, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!config.Credentials.Services.TryGetValue("anthropic", out var credential) || string.IsNullOrEmpty(credential.ApiKey))
         {
@@ -66,20 +71,38 @@ internal sealed class ModelGateway : IAsyncDisposable
         {
             o.AddServerHeader = false;
             o.Limits.MaxRequestBodySize = config.Network.GatewayMaxRequestBytes;
-            Listen(o, config.Network);
+            Listen(o, config.Network, network);
         });
 
         var app = builder.Build();
         app.Run(forwarder.HandleAsync);
         var gateway = new ModelGateway(app, upstream, placeholders);
         await app.StartAsync(cancellationToken);
-        gateway.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        gateway.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => !a.StartsWith("http://unix:", StringComparison.Ordinal));
         GatewayLog.Listening(logger, gateway.Url, upstreamUrl.GetLeftPart(UriPartial.Authority));
         return gateway;
     }
 
-    private static void Listen(KestrelServerOptions options, NetworkSettings network) =>
-        options.Listen(IPAddress.Loopback, network.GatewayPort);
+    private static void Listen(KestrelServerOptions options, NetworkSettings settings, AgentNetwork? network)
+    {
+        options.Listen(IPAddress.Loopback, settings.GatewayPort);
+        if (network is not null)
+        {
+            options.ListenUnixSocket(network.GatewaySocket, listen => listen.Use(next => connection => Admit(connection, next, network.Peers)));
+        }
+    }
+
+    private static Task Admit(ConnectionContext connection, ConnectionDelegate next, AgentPeers peers)
+    {
+        if (connection.Features.Get<IConnectionSocketFeature>()?.Socket is { } socket && peers.Admit(socket, "gateway"))
+        {
+            return next(connection);
+        }
+
+        connection.Abort();
+        return Task.CompletedTask;
+    }
 
     public async ValueTask DisposeAsync()
     {

@@ -73,11 +73,12 @@ internal static class ConfigTemplate
           home_template: ""                # copied into each new agent home; "": $AGOR_HOME/agent-home-template when it exists
 
         network:
-          gateway_port: 0                  # the model gateway's loopback port (agents get it as ANTHROPIC_BASE_URL); 0: a free one
+          # A sandboxed agent has no network of its own: only the model gateway (ANTHROPIC_BASE_URL) and
+          # the egress proxy (HTTP_PROXY/HTTPS_PROXY/ALL_PROXY), reached over Unix sockets.
+          gateway_port: 0                  # the gateway's loopback port for unconfined agents (sandbox off); 0: a free one
           gateway_max_request_bytes: 33554432  # a larger model request gets 413
-          proxy_enabled: false             # the egress proxy in the agent's HTTP_PROXY/HTTPS_PROXY/ALL_PROXY
-          proxy_port: 0                    # its loopback port; 0: a free one
-          allowed_hosts: []                # host, host:port, *.example.com, an IP or CIDR (optional :port); see docs/SECURITY.md
+          proxy_port: 0                    # the proxy's loopback port for unconfined agents; 0: a free one
+          allowed_hosts: []                # what the proxy lets through: host, host:port, *.example.com, an IP or CIDR (optional :port); see docs/SECURITY.md
           max_head_bytes: 16384            # a larger request head gets 431
           max_connections_per_task: 64     # one more gets 429
           max_connections: 512             # across tasks

@@ -1,10 +1,10 @@
 using Agor.Daemon.Api;
 using Agor.Daemon.Configuration;
-using Agor.Daemon.Egress;
 using Agor.Daemon.Events;
 using Agor.Daemon.Execution;
 using Agor.Daemon.Executors;
 using Agor.Daemon.Gateway;
+using Agor.Daemon.Network;
 using Agor.Daemon.Permissions;
 using Agor.Daemon.Sandbox;
 using Agor.Daemon.Sandbox.Cgroups;
@@ -37,13 +37,12 @@ internal sealed class DaemonHost : IAsyncDisposable
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly ExecutionSettings _settings;
-    private readonly ModelGateway? _gateway;
-    private EgressProxy? _egress;
+    private readonly AgentExits _exits;
     private int _stopped;
 
-    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings, ModelGateway? gateway)
+    private DaemonHost(WebApplication app, IAgorStore store, ExecutorPool pool, TaskCoordinator coordinator, StreamShutdown streams, EventHub events, ILoggerFactory loggers, ILogger logger, ExecutionSettings settings, AgentExits exits)
     {
-        _gateway = gateway;
+        _exits = exits;
         _settings = settings;
         _events = events;
         _loggers = loggers;
@@ -55,8 +54,8 @@ internal sealed class DaemonHost : IAsyncDisposable
         _logger = logger;
     }
 
-    /// <summary>The egress proxy's port, or 0 when <c>network.proxy_enabled</c> is off.</summary>
-    public int EgressProxyPort => _egress?.Port ?? 0;
+    /// <summary>The egress proxy's loopback port (the one unconfined agents are given).</summary>
+    public int EgressProxyPort => _exits.Egress.Port;
 
     /// <summary>The address the API listens on, e.g. <c>http://127.0.0.1:3030</c>.</summary>
     public string Address { get; private set; } = string.Empty;
@@ -93,20 +92,19 @@ internal sealed class DaemonHost : IAsyncDisposable
 
         var tokens = new SessionTokenService(store.Tokens, config.Execution, clock);
         var permissions = new PermissionBroker(store, events, clock, TimeSpan.FromMilliseconds(config.Execution.PermissionTimeoutMs), loggers.CreateLogger<PermissionBroker>());
-        var gateway = await ModelGateway.StartAsync(config, loggers, cancellationToken);
-        var taskGateway = gateway is null ? null : new TaskGateway(gateway, store, config.Limits);
-        var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, taskGateway, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
+        var exits = await AgentExits.StartAsync(config, store.Egress, clock, loggers, cancellationToken);
+        var taskGateway = exits.Gateway is null ? null : new TaskGateway(exits.Gateway, store, config.Limits);
+        var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, taskGateway, exits.Egress, exits.Network, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
         var pool = await ExecutorPool.CreateAsync(
             new ExecutorPoolOptions { Settings = config.Execution, ExecutorPath = executorPath, RegisterHandlers = handlers.Register },
             loggers.CreateLogger("Agor.Daemon.Executors"),
             cancellationToken);
         ledger.Follow(pool);
         pool.Changed += change => PublishExecutorChange(events, change, logger);
-        var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, ResourceLimiters.Detect(AgorHome.InstanceName(config.Home), loggers.CreateLogger("Agor.Daemon.Sandbox.Cgroups")), loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
+        var limiter = ResourceLimiters.Detect(AgorHome.InstanceName(config.Home), loggers.CreateLogger("Agor.Daemon.Sandbox.Cgroups"));
+        var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, limiter, exits.Network, loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
         var coordinator = new TaskCoordinator(store, pool, tokens, events, sandbox, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
-        var egress = StartEgress(config, store.Egress, clock, loggers);
-        handlers.Egress = egress;
 
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IAgorStore>(store);
@@ -138,10 +136,11 @@ internal sealed class DaemonHost : IAsyncDisposable
         AuditEndpoints.Map(app);
         EgressEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution, gateway) { _egress = egress };
+        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution, exits);
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address.Set(host.Address);
+        exits.Egress.Policy.ReservePort(new Uri(host.Address).Port);
         HostLog.Listening(logger, DaemonVersion.Current, host.Address, config.Home, databasePath);
         return host;
     }
@@ -173,17 +172,9 @@ internal sealed class DaemonHost : IAsyncDisposable
         }
 
         await _pool.DisposeAsync();
-        if (_egress is not null)
-        {
-            await _egress.DisposeAsync();
-        }
-
         await _streams.EndStreamsAsync();
         await _app.StopAsync();
-        if (_gateway is not null)
-        {
-            await _gateway.DisposeAsync();
-        }
+        await _exits.DisposeAsync();
 
         await _coordinator.DisposeAsync();
         await _store.DisposeAsync();
@@ -197,18 +188,6 @@ internal sealed class DaemonHost : IAsyncDisposable
         await StopAsync();
         await _app.DisposeAsync();
         _loggers.Dispose();
-    }
-
-    private static EgressProxy? StartEgress(AgorConfig config, IEgressStore store, TimeProvider clock, ILoggerFactory loggers)
-    {
-        if (!config.Network.ProxyEnabled)
-        {
-            return null;
-        }
-
-        var proxy = new EgressProxy(config.Network, new EgressTokens(), store, clock, loggers.CreateLogger("Agor.Daemon.Egress"));
-        proxy.Start();
-        return proxy;
     }
 
     private static string ResolveExecutorPath(AgorConfig config)

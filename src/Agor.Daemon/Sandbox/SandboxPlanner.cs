@@ -1,6 +1,7 @@
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Domain;
 using Agor.Daemon.Executors;
+using Agor.Daemon.Network;
 using Agor.Protocol.Wire;
 using Microsoft.Extensions.Logging;
 
@@ -11,9 +12,11 @@ namespace Agor.Daemon.Sandbox;
 /// and creates the task's cgroup for the verified executor (its user joins it; the agent's guard
 /// moves into it before bubblewrap starts). Where there is no cgroup, <c>pids_max</c> travels as
 /// RLIMIT_NPROC instead. What the agent must never see is always denied: the daemon's AGOR_HOME and
-/// the executor socket's directory (unless it is /tmp, which the agent gets privately anyway).
+/// the executor socket's directory (unless it is /tmp, which the agent gets privately anyway). A
+/// task that will be sandboxed also gets a network namespace of its own, whose only ways out are
+/// the <see cref="AgentNetwork"/>'s forwards.
 /// </summary>
-internal sealed class SandboxPlanner(AgorConfig config, SandboxStatus status, AgentHomes homes, ITaskResourceLimiter limiter, ILogger logger)
+internal sealed class SandboxPlanner(AgorConfig config, SandboxStatus status, AgentHomes homes, ITaskResourceLimiter limiter, AgentNetwork network, ILogger logger)
 {
     private readonly ResourceLimits _limits = config.Sandbox.ToResourceLimits();
 
@@ -47,6 +50,9 @@ internal sealed class SandboxPlanner(AgorConfig config, SandboxStatus status, Ag
             Deny = Deny(lease.Executor.Spec.SocketPath),
             CgroupPaths = limits?.Paths ?? [],
             RlimitNproc = limits is null ? config.Sandbox.PidsMax : 0,
+
+            // As the executor decides: bwrap runs unless the mode is off or (auto) the probe failed.
+            Network = config.Sandbox.Mode != SandboxModes.Off && status.Available ? network.SandboxSpec() : null,
         };
         return new TaskSandbox(spec, limits, _limits);
     }

@@ -1,5 +1,6 @@
 using Agor.Daemon.Configuration;
 using Agor.Daemon.Executors;
+using Agor.Daemon.Network;
 using Microsoft.Extensions.Logging;
 
 namespace Agor.Daemon.Sandbox;
@@ -11,7 +12,7 @@ namespace Agor.Daemon.Sandbox;
 internal static class SandboxStartup
 {
     public static async Task<SandboxPlanner> RunAsync(
-        AgorConfig config, string executorPath, ExecutorPool pool, ITaskResourceLimiter limiter, ILogger logger, CancellationToken cancellationToken = default)
+        AgorConfig config, string executorPath, ExecutorPool pool, ITaskResourceLimiter limiter, AgentNetwork network, ILogger logger, CancellationToken cancellationToken = default)
     {
         await limiter.CleanStaleAsync(cancellationToken);
         var sudo = SandboxProbe.SudoFor(pool.Mode);
@@ -25,6 +26,6 @@ internal static class SandboxStartup
             cancellationToken);
         var status = new SandboxStatus(config.Sandbox.Mode, config.Sandbox.BwrapPath, probe, probedAs, limiter.Support, config.Sandbox.PidsMax);
         SandboxLog.Report(logger, status);
-        return new SandboxPlanner(config, status, new AgentHomes(config), limiter, logger);
+        return new SandboxPlanner(config, status, new AgentHomes(config), limiter, network, logger);
     }
 }

@@ -14,6 +14,9 @@ internal sealed class TaskSandbox(SandboxSpec spec, ITaskLimits? limits, Resourc
 
     public ResourceLimits ResourceLimits { get; } = resourceLimits;
 
+    /// <summary>True when the agent gets a network namespace of its own (and must be given the addresses inside it).</summary>
+    public bool NetworkIsolated => Spec.Network is { Isolate: true };
+
     /// <summary>What the kernel enforced so far; none without a cgroup.</summary>
     public LimitHits ReadHits() => limits?.ReadHits() ?? LimitHits.None;
 

@@ -34,7 +34,8 @@ internal static class BwrapCommand
 
         // Masks.
         args.AddRange(["--tmpfs", "/home", "--tmpfs", "/root", "--tmpfs", "/run"]);
-        if (Directory.Exists("/run/systemd/resolve"))
+        // The host's resolver, for an agent that shares the host's network; an isolated one has no DNS at all.
+        if (layout.Network is null && Directory.Exists("/run/systemd/resolve"))
         {
             args.AddRange(["--ro-bind", "/run/systemd/resolve", "/run/systemd/resolve"]);
         }

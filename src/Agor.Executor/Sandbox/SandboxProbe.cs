@@ -62,6 +62,9 @@ internal static class SandboxProbe
                 ProgramPaths = AgentProgramPaths.For(truePath, Environment.GetEnvironmentVariable("PATH")),
                 PasswdHomes = PasswdHomes.Read(),
                 UnshareUser = unshareUser,
+
+                // Every sandbox has a network namespace of its own: one that cannot be made is no sandbox.
+                Network = new Network.NetworkLayout([], 1),
             };
             var (arguments, _) = BwrapCommand.Build(layout);
             var seccompFd = GuardSetup.SeccompFd();
@@ -91,6 +94,13 @@ internal static class SandboxProbe
             if (bare.Code == 0)
             {
                 return new ProbeResult(bwrap, version, false, [], false, $"bwrap runs, but not with the seccomp filter: {said}", "check that the kernel has seccomp filtering (CONFIG_SECCOMP_FILTER)");
+            }
+
+            var (withoutNetwork, _) = BwrapCommand.Build(layout with { Network = null });
+            if ((await RunAsync(bwrap, [.. withoutNetwork, "--", truePath])).Code == 0)
+            {
+                return new ProbeResult(bwrap, version, false, [], false, $"bwrap cannot give the agent a network namespace of its own (--unshare-net): {said}",
+                    "allow network namespaces for the executor's user (in a container: let it create them, e.g. docker run --cap-add NET_ADMIN or a seccomp profile that permits unshare(CLONE_NEWNET))");
             }
 
             var (problem, fix) = UserNamespaceProblem(unshareUser) ?? ($"bwrap cannot set up the sandbox: {said}", null);

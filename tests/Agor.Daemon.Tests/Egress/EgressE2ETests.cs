@@ -4,8 +4,8 @@ using Agor.Daemon.Tests.Sandbox;
 namespace Agor.Daemon.Tests.Egress;
 
 /// <summary>
-/// Through a real daemon (<c>network.proxy_enabled: true</c>), the real Claude Code CLI's <c>Bash</c>
-/// runs curl inside the sandbox with the proxy the daemon put in its environment: the listed
+/// Through a real daemon, the real Claude Code CLI's <c>Bash</c> runs curl inside the sandbox's own
+/// network namespace with the proxy the daemon put in its environment: the listed
 /// loopback server answers, the unlisted one is refused with a clear error, and
 /// <c>GET /tasks/{id}/egress</c> shows both with their bytes.
 /// </summary>
@@ -20,10 +20,10 @@ public sealed class EgressE2ETests
         SandboxPrerequisites.Require(runAsUnixUser);
         await using var listed = LoopbackServer.Http();
         await using var unlisted = LoopbackServer.Http();
-        await using var h = await SandboxE2EHarness.StartAsync(runAsUnixUser, network: ["proxy_enabled: true", "allowed_hosts:", $"  - 127.0.0.1:{listed.Port}"]);
+        await using var h = await SandboxE2EHarness.StartAsync(runAsUnixUser, network: ["allowed_hosts:", $"  - 127.0.0.1:{listed.Port}"]);
         var session = await h.CreateSessionAsync();
 
-        // --noproxy '' : the daemon's NO_PROXY names the model's host (127.0.0.1 here), which would send curl direct.
+        // --noproxy '' : NO_PROXY names the sandbox's own loopback (where the gateway's port is), which would send curl direct.
         var run = await h.RunBashAsync(session, $$"""
             echo "proxy=${HTTPS_PROXY%%@*}"
             curl -sS --noproxy '' -x "$HTTP_PROXY" http://127.0.0.1:{{listed.Port}}/listed; echo " listed_exit=$?"

@@ -233,5 +233,5 @@ public sealed class EgressProxyTests : StoreFixture, IDisposable
     private Task<EgressProxyHarness> StartAsync(params string[] allowed) => StartAsync(allowed, 16 * 1024, 64);
 
     private Task<EgressProxyHarness> StartAsync(string[] allowed, int maxHeadBytes = 16 * 1024, int maxConnectionsPerTask = 64) =>
-        Task.FromResult(EgressProxyHarness.Start(Store, new NetworkSettings { ProxyEnabled = true, AllowedHosts = allowed, MaxHeadBytes = maxHeadBytes, MaxConnectionsPerTask = maxConnectionsPerTask }));
+        Task.FromResult(EgressProxyHarness.Start(Store, new NetworkSettings { AllowedHosts = allowed, MaxHeadBytes = maxHeadBytes, MaxConnectionsPerTask = maxConnectionsPerTask }));
 }

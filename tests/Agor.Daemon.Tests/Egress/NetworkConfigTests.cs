@@ -2,16 +2,15 @@ using Agor.Daemon.Configuration;
 
 namespace Agor.Daemon.Tests.Egress;
 
-/// <summary>The <c>network:</c> section: off and empty by default, every key read, bad entries refused by name.</summary>
+/// <summary>The <c>network:</c> section: nothing allowed by default, every key read, bad entries refused by name.</summary>
 public sealed class NetworkConfigTests
 {
     private static readonly Dictionary<string, string?> NoEnvironment = [];
 
     [Fact]
-    public void Defaults_AreProxyOffAndNothingAllowed()
+    public void Defaults_AllowNothing()
     {
         var network = ConfigLoader.Parse(string.Empty, "/h", NoEnvironment).Network;
-        Assert.False(network.ProxyEnabled);
         Assert.Empty(network.AllowedHosts);
         Assert.Equal((0, 16 * 1024, 64), (network.ProxyPort, network.MaxHeadBytes, network.MaxConnectionsPerTask));
     }
@@ -21,7 +20,6 @@ public sealed class NetworkConfigTests
     {
         const string Yaml = """
             network:
-              proxy_enabled: true
               proxy_port: 3128
               allowed_hosts: [registry.npmjs.org, "*.github.com:443", 10.0.0.0/8]
               max_head_bytes: 4096
@@ -31,7 +29,7 @@ public sealed class NetworkConfigTests
               connect_timeout_ms: 2000
             """;
         var network = ConfigLoader.Parse(Yaml, "/h", NoEnvironment).Network;
-        Assert.Equal((true, 3128, 4096, 8, 100, 5000, 2000), (network.ProxyEnabled, network.ProxyPort, network.MaxHeadBytes, network.MaxConnectionsPerTask, network.MaxConnections, network.IdleTimeoutMs, network.ConnectTimeoutMs));
+        Assert.Equal((3128, 4096, 8, 100, 5000, 2000), (network.ProxyPort, network.MaxHeadBytes, network.MaxConnectionsPerTask, network.MaxConnections, network.IdleTimeoutMs, network.ConnectTimeoutMs));
         Assert.Equal(["registry.npmjs.org", "*.github.com:443", "10.0.0.0/8"], network.AllowedHosts);
     }
 
@@ -41,6 +39,7 @@ public sealed class NetworkConfigTests
     [InlineData("proxy_port: 70000", "network.proxy_port")]
     [InlineData("max_head_bytes: 10", "network.max_head_bytes")]
     [InlineData("surprise: 1", "network.surprise")]
+    [InlineData("proxy_enabled: false", "network.proxy_enabled")]
     public void BadValues_AreRefusedByName(string line, string key)
     {
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("network:\n  " + line, "/h", NoEnvironment));

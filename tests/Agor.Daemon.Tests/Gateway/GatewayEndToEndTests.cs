@@ -31,7 +31,9 @@ public sealed class GatewayEndToEndTests
         var key = Line(env, "ANTHROPIC_API_KEY");
         var baseUrl = Line(env, "ANTHROPIC_BASE_URL");
         Assert.StartsWith("agor-ph-", key, StringComparison.Ordinal);
-        Assert.StartsWith("http://127.0.0.1:", baseUrl, StringComparison.Ordinal);
+        var gatewayUrl = GatewayUrl(h.Daemon.Log);
+        var isolated = task.GetProperty("sandbox").GetProperty("namespaces").EnumerateArray().Any(n => n.GetString() == "net");
+        Assert.Equal(isolated ? "http://127.0.0.1:3129" : gatewayUrl, baseUrl.TrimEnd('/'));
         Assert.NotEqual(h.Model.BaseUrl.TrimEnd('/'), baseUrl.TrimEnd('/'));
         Assert.DoesNotContain(h.Options.ApiKey!, env, StringComparison.Ordinal);
         Assert.DoesNotContain(h.Options.ApiKey!, h.Daemon.Log, StringComparison.Ordinal);
@@ -49,7 +51,7 @@ public sealed class GatewayEndToEndTests
         // Replayed after the end: refused by the gateway, nothing reaches the model server.
         var seen = h.Model.Requests.Count;
         using var http = new HttpClient();
-        using var replay = new HttpRequestMessage(HttpMethod.Post, baseUrl.TrimEnd('/') + "/v1/messages")
+        using var replay = new HttpRequestMessage(HttpMethod.Post, gatewayUrl + "/v1/messages")
         {
             Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":16,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
         };
@@ -99,6 +101,12 @@ public sealed class GatewayEndToEndTests
         Assert.False(conversation.Outcome.IsCompleted, "the first delta reached the event stream only after the model had finished");
         Assert.Equal("completed", (await h.WaitForTaskEndAsync(taskId)).GetProperty("status").GetString());
     }
+
+    /// <summary>The gateway's loopback address, as the daemon logged it at start.</summary>
+    internal static string GatewayUrl(string daemonLog) =>
+        System.Text.RegularExpressions.Regex.Match(daemonLog, @"Model gateway listening on (http://127\.0\.0\.1:\d+)") is { Success: true } m
+            ? m.Groups[1].Value
+            : throw new Xunit.Sdk.XunitException("the daemon did not log the gateway's address:\n" + daemonLog);
 
     private static string Line(string env, string name) =>
         env.Split('\n').Select(l => l.TrimEnd('\r')).SingleOrDefault(l => l.StartsWith(name + "=", StringComparison.Ordinal))?[(name.Length + 1)..]

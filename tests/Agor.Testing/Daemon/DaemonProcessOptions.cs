@@ -24,7 +24,7 @@ public sealed record DaemonProcessOptions
     /// <summary>Lines of the <c>sandbox:</c> section, e.g. <c>mode: required</c> or <c>pids_max: 64</c>.</summary>
     public IReadOnlyList<string> Sandbox { get; init; } = [];
 
-    /// <summary>Lines of the <c>network:</c> section, e.g. <c>proxy_enabled: true</c>.</summary>
+    /// <summary>Lines of the <c>network:</c> section, e.g. <c>allowed_hosts: [example.com]</c>.</summary>
     public IReadOnlyList<string> Network { get; init; } = [];
 
     /// <summary>Extra variables in the daemon's environment.</summary>
