@@ -190,8 +190,9 @@ function taskGroup(taskId, task) {
     const prompt = el('div', { class: 'msg user' });
     const body = el('div', { class: 'task-body' });
     const status = el('div', { class: 'task-status' });
-    node.append(prompt, body, status);
-    group = { node, prompt, body, status, task: null };
+    const egress = el('div', { class: 'egress' });
+    node.append(prompt, body, status, egress);
+    group = { node, prompt, body, status, egress, task: null, egressAsked: false, egressAskedEnded: false };
     view.tasks.set(taskId, group);
     $('conversation').append(node);
   }
@@ -199,8 +200,59 @@ function taskGroup(taskId, task) {
     group.task = task;
     group.prompt.textContent = task.prompt;
     renderTaskStatus(group);
+    // The task's connections: read when the task is first shown, and again once it has ended.
+    const ended = !ACTIVE.has(task.status);
+    if (!group.egressAsked || (ended && !group.egressAskedEnded)) {
+      group.egressAsked = true;
+      group.egressAskedEnded = ended;
+      loadEgress(view, taskId);
+    }
   }
   return group;
+}
+
+// ---------------------------------------------------------------- a task's network connections
+
+async function loadEgress(view, taskId) {
+  try {
+    const connections = await apiAll(`/tasks/${encodeURIComponent(taskId)}/egress`);
+    const group = state.view === view && view.tasks.get(taskId);
+    if (group) { renderEgress(group, connections); }
+  } catch (error) {
+    report(error);
+  }
+}
+
+const hostPort = (host, port) => `${host.includes(':') ? `[${host}]` : host}:${port}`;
+
+function bytes(count) {
+  const n = Number(count) || 0;
+  if (n < 1024) { return `${n} B`; }
+  if (n < 1024 * 1024) { return `${(n / 1024).toFixed(1)} KiB`; }
+  return `${(n / (1024 * 1024)).toFixed(1)} MiB`;
+}
+
+// Host and reason come from the agent's side: they only ever become text nodes.
+function renderEgress(group, connections) {
+  const running = group.task && ACTIVE.has(group.task.status);
+  if (connections.length === 0) {
+    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, running ? 'No network connections yet.' : 'No network connections.'));
+    return;
+  }
+  const refused = connections.filter((c) => !c.allowed).length;
+  const head = el('tr', {}, ...['Decision', 'Host', 'Address', 'Up', 'Down', 'Reason'].map((h) => el('th', { scope: 'col' }, h)));
+  const rows = connections.map((c) => el('tr', { class: c.allowed ? 'allowed' : 'refused' },
+    el('td', { class: 'decision' }, el('span', { 'aria-hidden': 'true' }, c.allowed ? '✓ ' : '✗ '), c.allowed ? 'allowed' : 'refused'),
+    el('td', {}, hostPort(String(c.host), c.port)),
+    el('td', {}, c.address || '—'),
+    el('td', { class: 'num' }, bytes(c.bytes_up)),
+    el('td', { class: 'num' }, bytes(c.bytes_down)),
+    el('td', { class: 'reason' }, c.allowed && c.reason === 'allowed' ? '' : c.reason)));
+  const count = `${connections.length} connection${connections.length === 1 ? '' : 's'}${refused ? `, ${refused} refused` : ''}`;
+  group.egress.replaceChildren(el('details', { open: connections.length <= 20 },
+    el('summary', {}, `Network: ${count}`),
+    el('div', { class: 'egress-scroll' },
+      el('table', { class: 'egress-table', 'aria-label': 'Network connections' }, el('thead', {}, head), el('tbody', {}, rows)))));
 }
 
 // GET /health says when agents run unconfined (auto) or tasks are refused (required): a banner then.

@@ -158,6 +158,55 @@ public sealed class WebPageTests
         }
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task TaskView_ShowsItsNetworkConnections_OrSaysThereAreNone()
+    {
+        var root = RequireBrowser();
+        var claude = ClaudeCli.Require();
+        var allowedPort = FreePort();
+        await using var model = await ScriptedModelServer.StartAsync();
+        // network.proxy_enabled is the switch until the proxy is always on; then the key goes.
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonProcessOptions
+        {
+            ModelBaseUrl = model.BaseUrl,
+            ClaudePath = claude,
+            Network = ["proxy_enabled: true", "allowed_hosts:", $"  - 127.0.0.1:{allowedPort}"],
+        });
+        var work = Directory.CreateTempSubdirectory("agor-web-work-").FullName;
+        try
+        {
+            // curl through the proxy to the listed host (--noproxy '': NO_PROXY names 127.0.0.1), then a
+            // hand-written CONNECT to a host whose name is markup, which the proxy refuses and records.
+            const string Evil = "p=${HTTP_PROXY#http://}; cred=${p%@*}; addr=${p##*@}; exec 3<>/dev/tcp/${addr%:*}/${addr##*:}; "
+                + "printf 'CONNECT <b>evil:80 HTTP/1.1\\r\\nHost: <b>evil:80\\r\\nProxy-Authorization: Basic %s\\r\\n\\r\\n' \"$(printf %s \"$cred\" | base64 -w0)\" >&3; timeout 5 head -n1 <&3";
+            var command = $"curl -sS --noproxy '' -x \"$HTTP_PROXY\" http://127.0.0.1:{allowedPort}/; echo; {Evil}";
+            model.Script
+                .EnqueueText("Nothing to fetch.")
+                .EnqueueToolUse("Bash", new { command, description = "Fetch the pages" })
+                .EnqueueText("Fetched.");
+            var created = await daemon.Http.PostAsync(new Uri("/sessions", UriKind.Relative), Json($$"""{"cwd":"{{work}}","title":"Egress test","permission_mode":"bypassPermissions"}"""));
+            var session = (await DaemonProcess.ReadAsync(created, 201)).GetProperty("id").GetString()!;
+            await using (var events = await SseClient.ConnectAsync(daemon.Http, session))
+            {
+                var first = (await daemon.PromptAsync(session, "Say hi")).GetProperty("id").GetString()!;
+                Assert.Equal("completed", (await events.WaitForTaskEndAsync(first)).GetProperty("status").GetString());
+            }
+
+            var output = await RunScenarioAsync(root, "egress.mjs", new Dictionary<string, string>
+            {
+                ["AGOR_URL"] = daemon.Address,
+                ["AGOR_LOGIN_URL"] = await LoginLinkAsync(daemon),
+                ["AGOR_ALLOWED_PORT"] = allowedPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            });
+
+            Assert.Contains("ok: opened afresh, the table is there", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static int FreePort()

@@ -5,12 +5,13 @@ using Agor.Cli.Output;
 
 namespace Agor.Cli.Commands;
 
-/// <summary><c>agor task list|stop</c>.</summary>
+/// <summary><c>agor task list|show|stop</c>.</summary>
 internal static class TaskCommands
 {
-    public static Command Create() => new("task", "List and stop tasks (one prompt each).")
+    public static Command Create() => new("task", "List, show and stop tasks (one prompt each).")
     {
         ListCommand(),
+        TaskShowCommand.Create(),
         StopCommand(),
     };
 

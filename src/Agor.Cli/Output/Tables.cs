@@ -19,12 +19,7 @@ internal static class Tables
             return;
         }
 
-        // Piped, there is no terminal width to fit: ids and paths stay whole on one line.
-        if (Console.IsOutputRedirected)
-        {
-            AnsiConsole.Profile.Width = 1000;
-        }
-
+        FitRedirectedOutput();
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var header in headers)
         {
@@ -42,6 +37,7 @@ internal static class Tables
     /// <summary>Name and value pairs, one per line.</summary>
     public static void WriteDetails(IEnumerable<(string Name, string Value)> details)
     {
+        FitRedirectedOutput();
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         foreach (var (name, value) in details)
         {
@@ -49,5 +45,14 @@ internal static class Tables
         }
 
         AnsiConsole.Write(grid);
+    }
+
+    /// <summary>Piped, there is no terminal width to fit: ids, paths and messages stay whole on one line.</summary>
+    private static void FitRedirectedOutput()
+    {
+        if (Console.IsOutputRedirected)
+        {
+            AnsiConsole.Profile.Width = 1000;
+        }
     }
 }

@@ -8,9 +8,11 @@ namespace Agor.Cli.Prompt;
 /// <summary>
 /// Writes a task as it happens: the agent's text on stdout as it streams (and nothing else there,
 /// so it can be redirected), tool calls, results, questions and the summary on stderr.
+/// <c>agor task show</c> replays a finished task through the same renderer with its notes on stdout.
 /// </summary>
-internal sealed class TaskTranscript(Spinner spinner, string? cwd)
+internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? notes = null)
 {
+    private readonly TextWriter _notes = notes ?? Console.Error;
     private bool _atLineStart = true;
     private bool _streamedSinceLastMessage;
 
@@ -129,14 +131,14 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd)
     {
         spinner.Show(null);
         EndMessage();
-        spinner.Write(Console.Error, question);
+        spinner.Write(_notes, question);
     }
 
     /// <summary>A line on stderr.</summary>
     public void Note(string line)
     {
         EndMessage();
-        spinner.Write(Console.Error, line + "\n");
+        spinner.Write(_notes, line + "\n");
     }
 
     /// <summary>The last line: status, tokens, cost, time.</summary>
@@ -165,7 +167,7 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd)
         var error = task.Member("error");
         var errorText = error.ValueKind == JsonValueKind.Object ? $": {error.Text("code")}: {error.Text("message")}" : string.Empty;
         var mark = status == "completed" ? "✓" : "✗";
-        spinner.Write(Console.Error, $"{mark} {string.Join(" · ", parts)}{errorText}\n");
+        spinner.Write(_notes, $"{mark} {string.Join(" · ", parts)}{errorText}\n");
     }
 
     private void WriteText(string text)

@@ -54,6 +54,7 @@ await main(async (browser) => {
     await lastStatus().getByText('completed').waitFor({ timeout });
     const status = await lastStatus().textContent();
     if (!/out tokens/.test(status) || !/\$/.test(status)) { fail(`no usage or cost in "${status}"`); }
+    await page.locator('.task').last().locator('.egress').getByText('No network connections.', { exact: true }).waitFor({ timeout });
   });
 
   await step('Shift+Enter breaks a line', async () => {
@@ -116,7 +117,7 @@ await main(async (browser) => {
   });
 
   await step('executors list', async () => {
-    await page.getByRole('table').waitFor();
+    await page.getByRole('table', { name: 'Executors' }).waitFor();
   });
 
   await step('phone-sized screen', async () => {
