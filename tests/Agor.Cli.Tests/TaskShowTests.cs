@@ -17,8 +17,7 @@ public sealed class TaskShowTests
     {
         await using var listed = new LoopbackHttpServer("hello from the listed host");
         var unlistedPort = FreePort();
-        // network.proxy_enabled is the switch until the proxy is always on; then the key goes.
-        await using var h = await CliHarness.StartAsync(o => o with { Network = ["proxy_enabled: true", "allowed_hosts:", $"  - 127.0.0.1:{listed.Port}"] });
+        await using var h = await CliHarness.StartAsync(o => o with { Network = ["allowed_hosts:", $"  - 127.0.0.1:{listed.Port}"] });
         // --noproxy '': the daemon's NO_PROXY names 127.0.0.1 (the model's host here), which would send curl direct.
         var command = $"curl -sS --noproxy '' -x \"$HTTP_PROXY\" http://127.0.0.1:{listed.Port}/; echo; curl -sS --noproxy '' -x \"$HTTP_PROXY\" http://127.0.0.1:{unlistedPort}/ || true";
         h.Model.Script

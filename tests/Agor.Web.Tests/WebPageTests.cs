@@ -165,12 +165,11 @@ public sealed class WebPageTests
         var claude = ClaudeCli.Require();
         var allowedPort = FreePort();
         await using var model = await ScriptedModelServer.StartAsync();
-        // network.proxy_enabled is the switch until the proxy is always on; then the key goes.
         await using var daemon = await DaemonProcess.StartAsync(new DaemonProcessOptions
         {
             ModelBaseUrl = model.BaseUrl,
             ClaudePath = claude,
-            Network = ["proxy_enabled: true", "allowed_hosts:", $"  - 127.0.0.1:{allowedPort}"],
+            Network = ["allowed_hosts:", $"  - 127.0.0.1:{allowedPort}"],
         });
         var work = Directory.CreateTempSubdirectory("agor-web-work-").FullName;
         try
