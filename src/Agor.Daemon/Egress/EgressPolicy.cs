@@ -4,10 +4,13 @@ using System.Net.Sockets;
 
 namespace Agor.Daemon.Egress;
 
-/// <summary>What the policy says about one destination: the address to connect to, or why not.</summary>
+/// <summary>
+/// What the policy says about one destination: the address to connect to, or why not (with the
+/// resolved address that was refused, when there was one, for the record).
+/// </summary>
 internal sealed record EgressDecision(IPAddress? Address, string? Refusal)
 {
-    public bool Allowed => Address is not null;
+    public bool Allowed => Refusal is null && Address is not null;
 }
 
 /// <summary>
@@ -61,6 +64,7 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
         }
 
         string? refusal = null;
+        IPAddress? refused = null;
         foreach (var raw in resolved)
         {
             var address = AllowedHost.Normalize(raw);
@@ -72,6 +76,7 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
             if (IsDaemonListener(address, port))
             {
                 refusal ??= $"daemon_port: {host}:{port} is one of the daemon's own listeners, which agents never reach through the proxy";
+                refused ??= address;
                 continue;
             }
 
@@ -83,9 +88,10 @@ internal sealed class EgressPolicy(IReadOnlyList<AllowedHost> allowed)
             }
 
             refusal ??= $"{kind.Replace('-', '_')}_address: {host} resolved to {address}, a {kind} address, which only an entry naming that address or range opens";
+            refused ??= address;
         }
 
-        return new EgressDecision(null, refusal ?? $"no_address: {host} resolved to no usable address");
+        return new EgressDecision(refused, refusal ?? $"no_address: {host} resolved to no usable address");
     }
 
     private bool IsDaemonListener(IPAddress address, int port) =>

@@ -62,4 +62,26 @@ public sealed class AllowedHostTests
         var narrow = new EgressPolicy([AllowedHost.Parse("10.0.0.0/8")]);
         Assert.True(narrow.Decide("10.2.3.4", 5432, [IPAddress.Parse("10.2.3.4")]).Allowed);
     }
+
+    [Fact]
+    public void A_refusal_names_the_address_it_refused_for_the_record()
+    {
+        var policy = new EgressPolicy([AllowedHost.Parse("metadata.internal")]);
+        var decision = policy.Decide("metadata.internal", 80, [IPAddress.Parse("169.254.169.254")]);
+        Assert.False(decision.Allowed);
+        Assert.Equal(IPAddress.Parse("169.254.169.254"), decision.Address);
+        Assert.StartsWith("link_local_address", decision.Refusal, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_daemons_own_ports_on_loopback_stay_shut_whatever_an_entry_opens()
+    {
+        var policy = new EgressPolicy([AllowedHost.Parse("127.0.0.1"), AllowedHost.Parse("localhost:3030")]);
+        policy.ReservePort(3030);
+        var api = policy.Decide("localhost", 3030, [IPAddress.Loopback]);
+        Assert.False(api.Allowed);
+        Assert.StartsWith("daemon_port", api.Refusal, StringComparison.Ordinal);
+        Assert.False(policy.Decide("0.0.0.0", 3030, [IPAddress.Any]).Allowed);
+        Assert.True(policy.Decide("127.0.0.1", 3031, [IPAddress.Loopback]).Allowed);
+    }
 }
