@@ -10,8 +10,9 @@ namespace Agor.Daemon.Gateway;
 /// Forwards one model request: checks the placeholder and the task's budget, swaps in the real
 /// key, sends it on with <see cref="HttpCompletionOption.ResponseHeadersRead"/> and copies the
 /// answer back chunk by chunk, flushing each one, while <see cref="UsageMeter"/> reads its usage.
+/// Each request of a known task ends in its egress record (<see cref="GatewayAudit"/>).
 /// </summary>
-internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string apiKey, long maxRequestBytes, PlaceholderRegistry placeholders, ILogger logger)
+internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string apiKey, long maxRequestBytes, PlaceholderRegistry placeholders, GatewayAudit audit, ILogger logger)
 {
     private const int ChunkBytes = 16 * 1024;
 
@@ -39,10 +40,13 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
             return;
         }
 
+        var started = audit.Now;
+
         // Only the Messages API: the real key opens nothing else through here.
         if (!(path == "/v1/messages" || path.StartsWith("/v1/messages/", StringComparison.Ordinal)))
         {
             GatewayLog.Refused(logger, path, "not a Messages API path");
+            await audit.RefusedAsync(task, $"not_messages_api: {context.Request.Method} {path}", started);
             await GatewayErrors.WriteAsync(context, StatusCodes.Status404NotFound, "not_found_error", $"The model gateway forwards only /v1/messages, not {path}.");
             return;
         }
@@ -57,6 +61,7 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
         if (task.CheckBudget() is { } refusal)
         {
             GatewayLog.BudgetRefused(logger, task.TaskId, refusal);
+            await audit.RefusedAsync(task, $"budget_exceeded: {refusal}", started);
             await GatewayErrors.WriteAsync(context, StatusCodes.Status400BadRequest, "invalid_request_error", refusal);
             return;
         }
@@ -70,13 +75,14 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
         catch (Exception ex) when (ex is HttpRequestException or BadHttpRequestException && !context.RequestAborted.IsCancellationRequested)
         {
             GatewayLog.UpstreamFailed(logger, task.TaskId, ex.Message);
+            await audit.RefusedAsync(task, "upstream_unreachable: the upstream API could not be reached", started);
             await GatewayErrors.WriteAsync(context, StatusCodes.Status502BadGateway, "api_error", "The model gateway could not reach the upstream API.");
             return;
         }
 
         using (response)
         {
-            await CopyResponseAsync(context, response, task, path);
+            await CopyResponseAsync(context, response, task, path, started);
         }
     }
 
@@ -124,7 +130,7 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
         return request;
     }
 
-    private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage response, GatewayTask task, string path)
+    private async Task CopyResponseAsync(HttpContext context, HttpResponseMessage response, GatewayTask task, string path, DateTimeOffset started)
     {
         var outgoing = context.Response;
         outgoing.StatusCode = (int)response.StatusCode;
@@ -138,12 +144,14 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
         await outgoing.StartAsync(context.RequestAborted);
 
         var buffer = new byte[ChunkBytes];
+        long bytesDown = 0;
         try
         {
             await using var body = await response.Content.ReadAsStreamAsync(context.RequestAborted);
             int read;
             while ((read = await body.ReadAsync(buffer, context.RequestAborted)) > 0)
             {
+                bytesDown += read;
                 meter.Observe(buffer.AsSpan(0, read));
                 await outgoing.Body.WriteAsync(buffer.AsMemory(0, read), context.RequestAborted);
                 await outgoing.Body.FlushAsync(context.RequestAborted);
@@ -158,6 +166,7 @@ internal sealed class GatewayForwarder(HttpClient upstream, Uri baseUrl, string 
             var cost = PriceTable.Cost(meter.Model, usage);
             task.Record(usage, cost);
             GatewayLog.Forwarded(logger, task.TaskId, context.Request.Method, path, outgoing.StatusCode, usage.InputTokens, usage.OutputTokens, cost);
+            await audit.ForwardedAsync(task, context.Request.Method, path, outgoing.StatusCode, usage, cost, context.Request.ContentLength ?? 0, bytesDown, started);
         }
     }
 

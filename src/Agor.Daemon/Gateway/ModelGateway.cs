@@ -40,8 +40,11 @@ internal sealed class ModelGateway : IAsyncDisposable
     /// <summary>The gateway's base URL for ANTHROPIC_BASE_URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
     public string Url { get; private set; } = string.Empty;
 
-    /// <summary>Starts the gateway; null when no Anthropic key is configured (there is nothing to forward with).</summary>
-    public static async Task<ModelGateway?> StartAsync(AgorConfig config, AgentNetwork? network, ILoggerFactory loggers, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts the gateway; null when no Anthropic key is configured (there is nothing to forward with).
+    /// Its requests are recorded in <paramref name="audit"/> (none: not recorded, as in the gateway's own specs).
+    /// </summary>
+    public static async Task<ModelGateway?> StartAsync(AgorConfig config, AgentNetwork? network, Storage.IEgressStore? audit, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!config.Credentials.Services.TryGetValue("anthropic", out var credential) || string.IsNullOrEmpty(credential.ApiKey))
         {
@@ -62,7 +65,8 @@ internal sealed class ModelGateway : IAsyncDisposable
         // No overall timeout: an answer streams for as long as the model writes; the agent's abort ends it.
         var upstream = new HttpClient(handler) { Timeout = Timeout.InfiniteTimeSpan };
         var placeholders = new PlaceholderRegistry();
-        var forwarder = new GatewayForwarder(upstream, upstreamUrl, credential.ApiKey, config.Network.GatewayMaxRequestBytes, placeholders, logger);
+        var forwarder = new GatewayForwarder(
+            upstream, upstreamUrl, credential.ApiKey, config.Network.GatewayMaxRequestBytes, placeholders, new GatewayAudit(audit, upstreamUrl, TimeProvider.System, logger), logger);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = config.Home });
         builder.Logging.ClearProviders();

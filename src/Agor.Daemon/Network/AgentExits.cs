@@ -36,7 +36,7 @@ internal sealed class AgentExits : IAsyncDisposable
             egress = new EgressProxy(config.Network, new EgressTokens(), store, clock, loggers.CreateLogger("Agor.Daemon.Egress"));
             egress.Start();
             egress.StartUnix(network.ProxySocket, network.Peers);
-            var gateway = await ModelGateway.StartAsync(config, network, loggers, cancellationToken);
+            var gateway = await ModelGateway.StartAsync(config, network, store, loggers, cancellationToken);
             network.Started(gateway?.Url, egress.Port);
 
             // Through the proxy, never the daemon's own listeners, whatever allowed_hosts opens on loopback.

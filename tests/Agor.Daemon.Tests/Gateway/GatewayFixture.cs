@@ -42,7 +42,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
             Limits = limits ?? new LimitSettings(),
             Network = network ?? new NetworkSettings(),
         };
-        var gateway = await ModelGateway.StartAsync(config, null, NullLoggerFactory.Instance, CancellationToken.None)
+        var gateway = await ModelGateway.StartAsync(config, null, null, NullLoggerFactory.Instance, CancellationToken.None)
             ?? throw new InvalidOperationException("the gateway did not start with a key configured");
         return new GatewayFixture(model, gateway, home);
     }
