@@ -63,12 +63,16 @@ internal static class DaemonSuite
                 }
 
                 await new BwrapTrueFigures(output, claude ?? "/bin/true").MeasureAsync(table, cancellationToken);
-                await new ApiUnderLoadFigures(context).MeasureAsync(table, cancellationToken);
             }
 
+            // Before the 50-process load figure: in-process and short, they should not run in its wake.
             await new GatewayLatencyFigures(context).MeasureAsync(table, cancellationToken);
             await new GatewayChunkLatencyFigures(context).MeasureAsync(table, cancellationToken);
             await new TunnelThroughputFigures(context).MeasureAsync(table, cancellationToken);
+            if (!networkOnly)
+            {
+                await new ApiUnderLoadFigures(context).MeasureAsync(table, cancellationToken);
+            }
         }
         finally
         {
