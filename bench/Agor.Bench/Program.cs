@@ -6,7 +6,9 @@ using Agor.Bench.Suites.Ipc;
 // Usage:
 //   ipc                                    the IPC suite: spawn, ping, throughput, notifications, memory
 //   prompt [--iterations N]                the prompt suite: executor latency to first delta and completion vs the CLI run directly
-//   daemon [--iterations N]                the daemon suite: report_message → SSE latency, prompt through the daemon vs the CLI, API under 50 streaming sessions
+//   daemon [--iterations N]                the daemon suite: report_message → SSE latency, prompt through the daemon vs the CLI, API under 50 streaming sessions,
+//                                          model gateway latency, CONNECT tunnel throughput
+//   daemon --network                       the daemon suite's gateway and egress proxy figures alone
 //   sandbox [--samples N]                  the sandbox suite: bwrap's own cost on a bare true (also printed by prompt and daemon)
 //   notify-child --socket PATH --count N   (internal) the executor side of the notification figure
 //   daemon-executor ... --socket PATH ...  (internal) the fake executor the daemon suite points the daemon at
@@ -23,9 +25,10 @@ return args switch
     ["prompt"] => await PromptSuite.RunAsync(Console.Out, PromptSuite.DefaultIterations, cancel.Token),
     ["prompt", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
         => await PromptSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
-    ["daemon"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, cancel.Token),
+    ["daemon"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, cancellationToken: cancel.Token),
     ["daemon", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
-        => await DaemonSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
+        => await DaemonSuite.RunAsync(Console.Out, iterationCount, cancellationToken: cancel.Token),
+    ["daemon", "--network"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, networkOnly: true, cancel.Token),
     ["sandbox"] => await SandboxSuite.RunAsync(Console.Out, SandboxSuite.DefaultSamples, cancel.Token),
     ["sandbox", "--samples", var samples] when int.TryParse(samples, NumberStyles.None, CultureInfo.InvariantCulture, out var sampleCount) && sampleCount > 0
         => await SandboxSuite.RunAsync(Console.Out, sampleCount, cancel.Token),
@@ -37,6 +40,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N] | sandbox [--samples N]");
+    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N | --network] | sandbox [--samples N]");
     return 64;
 }
