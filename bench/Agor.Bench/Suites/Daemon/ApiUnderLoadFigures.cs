@@ -82,8 +82,25 @@ internal sealed class ApiUnderLoadFigures(DaemonContext context)
         var deltaRate = (Interlocked.Read(ref deltas) - deltasBefore) / seconds;
         var running = (await daemon.GetAsync("/executors")).GetArrayLength();
 
-        // Stop every task, wait until the pool is empty: the same daemon, idle.
-        await Task.WhenAll(tasks.Select(t => daemon.PostAsync($"/tasks/{t}/stop")));
+        // Stop every task, wait until the pool is empty: the same daemon, idle. A task that already
+        // ended under the load (409) is counted and said, not fatal to the suite.
+        var stops = await Task.WhenAll(tasks.Select(t => daemon.Http.PostAsync($"/tasks/{t}/stop", null, cancellationToken)));
+        var endedEarly = stops.Count(r => r.StatusCode == System.Net.HttpStatusCode.Conflict);
+        if (stops.FirstOrDefault(r => !r.IsSuccessStatusCode && r.StatusCode != System.Net.HttpStatusCode.Conflict) is { } failed)
+        {
+            throw new InvalidOperationException($"POST /tasks/{{id}}/stop answered {(int)failed.StatusCode}: {await failed.Content.ReadAsStringAsync(cancellationToken)}");
+        }
+
+        foreach (var stop in stops)
+        {
+            stop.Dispose();
+        }
+
+        if (endedEarly > 0)
+        {
+            context.Log.WriteLine($"load: {endedEarly} of {Sessions} tasks had already ended (failed under the load) when the bench stopped them");
+        }
+
         await WaitForNoExecutorsAsync(daemon, cancellationToken);
         var idle = await MeasureGetsAsync(daemon, tasks, cancellationToken);
 

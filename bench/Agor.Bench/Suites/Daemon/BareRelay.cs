@@ -11,7 +11,7 @@ namespace Agor.Bench.Suites.Daemon;
 /// </summary>
 internal sealed class BareRelay : IAsyncDisposable
 {
-    public const int BufferBytes = 16 * 1024;
+    public const int BufferBytes = 64 * 1024;
 
     private readonly Socket _listener;
     private readonly int _targetPort;
