@@ -33,6 +33,7 @@ public sealed class GatewayEndToEndTests
         Assert.StartsWith("agor-ph-", key, StringComparison.Ordinal);
         var gatewayUrl = GatewayUrl(h.Daemon.Log);
         var isolated = task.GetProperty("sandbox").GetProperty("namespaces").EnumerateArray().Any(n => n.GetString() == "net");
+        Assert.True(isolated || !Agor.Testing.Support.Isolation.Required, "the agent did not get a network namespace of its own where the isolation tests are required");
         Assert.Equal(isolated ? "http://127.0.0.1:3129" : gatewayUrl, baseUrl.TrimEnd('/'));
         Assert.NotEqual(h.Model.BaseUrl.TrimEnd('/'), baseUrl.TrimEnd('/'));
         Assert.DoesNotContain(h.Options.ApiKey!, env, StringComparison.Ordinal);
@@ -47,6 +48,12 @@ public sealed class GatewayEndToEndTests
         var expectedInput = h.Model.Requests.Where(r => r.Path == "/v1/messages").Sum(r => (long)Math.Max(1, r.BodyText.Length / 4));
         Assert.Equal(expectedInput, task.GetProperty("token_usage").GetProperty("input_tokens").GetInt64());
         Assert.True(task.GetProperty("cost_usd").GetDouble() > 0);
+
+        // Each model request is in the task's egress record, with what the gateway measured.
+        var models = (await h.Daemon.GetAsync($"/tasks/{taskId}/egress")).EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "model").ToList();
+        Assert.Equal(h.Model.Requests.Count(r => r.Path == "/v1/messages"), models.Count);
+        Assert.All(models, m => Assert.True(m.GetProperty("allowed").GetBoolean() && m.GetProperty("bytes_down").GetInt64() > 0, m.ToString()));
+        Assert.All(models, m => Assert.StartsWith("model_request: POST /v1/messages -> 200;", m.GetProperty("reason").GetString(), StringComparison.Ordinal));
 
         // Replayed after the end: refused by the gateway, nothing reaches the model server.
         var seen = h.Model.Requests.Count;
@@ -85,15 +92,21 @@ public sealed class GatewayEndToEndTests
         var conversation = Assert.Single(h.Model.ConversationRequests);
         Assert.Equal(0, conversation.TurnIndex);
         Assert.True(task.GetProperty("cost_usd").GetDouble() > 0.000001);
+        var models = (await h.Daemon.GetAsync($"/tasks/{taskId}/egress")).EnumerateArray().Where(r => r.GetProperty("kind").GetString() == "model").ToList();
+        Assert.Contains(models, m => !m.GetProperty("allowed").GetBoolean() && m.GetProperty("reason").GetString()!.StartsWith("budget_exceeded", StringComparison.Ordinal));
     }
 
     [SkippableFact(Timeout = 120_000)]
     public async Task AStreamedAnswer_ReachesTheEventStream_BeforeTheModelHasFinished()
     {
         await using var h = await DaemonHarness.StartAsync();
-        h.Model.Script.EnqueuePacedText(TimeSpan.FromMilliseconds(150), "one", " two", " three", " four", " five", " six", " seven", " eight");
-        var session = await h.CreateSessionAsync();
+        await AssertStreamsChunkByChunkAsync(h, await h.CreateSessionAsync());
+    }
 
+    /// <summary>The spec of streaming through the gateway, for a session made by the caller.</summary>
+    internal static async Task AssertStreamsChunkByChunkAsync(DaemonHarness h, string session)
+    {
+        h.Model.Script.EnqueuePacedText(TimeSpan.FromMilliseconds(150), "one", " two", " three", " four", " five", " six", " seven", " eight");
         var taskId = await h.PromptAsync(session, "Talk slowly");
         await h.Events.WaitForAsync(e => e.Type == "message.delta" && e.Str("task_id") == taskId);
         var conversation = h.Model.ConversationRequests.Single(r => r.TurnIndex == 0);

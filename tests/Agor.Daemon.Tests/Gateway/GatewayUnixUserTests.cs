@@ -33,6 +33,16 @@ public sealed class GatewayUnixUserTests
             await GatewayEndToEndTests.AssertBudgetExceededAsync(h, (await h.Daemon.CreateSessionAsync(directory, "bypassPermissions")).GetProperty("id").GetString()!));
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task RunAsUnixUser_AStreamedAnswer_ReachesTheEventStream_BeforeTheModelHasFinished()
+    {
+        Isolation.Require();
+        await UnixUsers.EnsureAsync(ExecutorUser);
+        await using var h = await DaemonHarness.StartAsync(o => o with { Execution = ["run_as_unix_user: true", $"executor_unix_user: {ExecutorUser}"] });
+        await WithOwnedDirectoryAsync(async directory =>
+            await GatewayEndToEndTests.AssertStreamsChunkByChunkAsync(h, (await h.Daemon.CreateSessionAsync(directory, "default")).GetProperty("id").GetString()!));
+    }
+
     private static async Task WithOwnedDirectoryAsync(Func<string, Task> spec)
     {
         var directory = Directory.CreateTempSubdirectory("agor-gw-work-").FullName;
