@@ -7,7 +7,7 @@ namespace Agor.Cli.Output;
 /// <summary>
 /// One connection of <c>GET /tasks/{id}/egress</c> as one line:
 /// <c>✓ example.com:443 → 93.184.215.14 · 1.2 KiB up, 30.5 KiB down</c>, or
-/// <c>✗ 169.254.169.254:80 → 169.254.169.254 · refused: link_local: …</c>.
+/// <c>✗ 169.254.169.254:80 → 169.254.169.254 · refused: link_local_address: …</c>.
 /// Host and reason come from the agent's side: control characters are shown as <c>?</c>, so a
 /// crafted name cannot drive the terminal.
 /// </summary>
