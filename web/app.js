@@ -233,10 +233,14 @@ function bytes(count) {
 }
 
 // Host and reason come from the agent's side: they only ever become text nodes.
-function renderEgress(group, connections) {
+// Model requests (kind "model", through the gateway) are counted apart from the proxy's connections.
+function renderEgress(group, records) {
   const running = group.task && ACTIVE.has(group.task.status);
+  const models = records.filter((c) => c.kind === 'model');
+  const connections = records.filter((c) => c.kind !== 'model');
+  const modelNote = models.length ? ` · ${models.length} model request${models.length === 1 ? '' : 's'} through the gateway` : '';
   if (connections.length === 0) {
-    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, running ? 'No network connections yet.' : 'No network connections.'));
+    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, (running ? 'No network connections yet.' : 'No network connections.') + modelNote));
     return;
   }
   const refused = connections.filter((c) => !c.allowed).length;
@@ -250,7 +254,7 @@ function renderEgress(group, connections) {
     el('td', { class: 'reason' }, c.allowed && c.reason === 'allowed' ? '' : c.reason)));
   const count = `${connections.length} connection${connections.length === 1 ? '' : 's'}${refused ? `, ${refused} refused` : ''}`;
   group.egress.replaceChildren(el('details', { open: connections.length <= 20 },
-    el('summary', {}, `Network: ${count}`),
+    el('summary', {}, `Network: ${count}${modelNote}`),
     el('div', { class: 'egress-scroll' },
       el('table', { class: 'egress-table', 'aria-label': 'Network connections' }, el('thead', {}, head), el('tbody', {}, rows)))));
 }

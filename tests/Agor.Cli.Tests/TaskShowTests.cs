@@ -37,6 +37,7 @@ public sealed class TaskShowTests
         Assert.Matches(@"tokens:\s+[\d,]+ in, [1-9][\d,]* out, [\d,]+ cache written, [\d,]+ cache read", text);
         Assert.Matches(@"cost:\s+\$\d+\.\d{4}", text);
         Assert.Contains("network: 2 connections, 1 refused", text, StringComparison.Ordinal);
+        Assert.Matches(@"model: [1-9]\d* requests? through the gateway, 0 refused\n  ✓ 127\.0\.0\.1:\d+ · .* up, .* · model_request: POST /v1/messages -> 200;", text);
         Assert.Matches($@"  ✓ 127\.0\.0\.1:{listed.Port} → 127\.0\.0\.1 · [1-9]\d* B up, [1-9][\d.]* (B|KiB) down\n", text);
         Assert.Matches($@"  ✗ 127\.0\.0\.1:{unlistedPort} .*· 0 B up, 0 B down · refused: not_allowed", text);
         Assert.Equal(1, listed.Accepted);
@@ -50,7 +51,7 @@ public sealed class TaskShowTests
         Assert.Equal(taskId, task.GetProperty("id").GetString());
         Assert.Equal("completed", task.GetProperty("status").GetString());
         Assert.True(task.GetProperty("token_usage").GetProperty("output_tokens").GetInt64() > 0);
-        var egress = json.GetProperty("egress").EnumerateArray().ToList();
+        var egress = json.GetProperty("egress").EnumerateArray().Where(e => e.GetProperty("kind").GetString() != "model").ToList();
         Assert.Equal(2, egress.Count);
         Assert.Single(egress, e => e.GetProperty("allowed").GetBoolean() && e.GetProperty("port").GetInt32() == listed.Port);
         Assert.Single(egress, e => !e.GetProperty("allowed").GetBoolean() && e.GetProperty("port").GetInt32() == unlistedPort);

@@ -47,21 +47,35 @@ internal static class TaskShowCommand
         return command;
     }
 
+    // The proxy's connections, then the model requests the gateway forwarded (kind "model"), each counted apart.
     private static void WriteEgress(JsonElement egress)
     {
-        var connections = egress.ValueKind == JsonValueKind.Array ? egress.EnumerateArray().ToList() : [];
+        var all = egress.ValueKind == JsonValueKind.Array ? egress.EnumerateArray().ToList() : [];
+        var models = all.Where(c => c.Text("kind") == "model").ToList();
+        var connections = all.Where(c => c.Text("kind") != "model").ToList();
         Console.Out.WriteLine();
         if (connections.Count == 0)
         {
             Console.Out.WriteLine("network: no network connections");
-            return;
+        }
+        else
+        {
+            var refused = connections.Count(c => c.Member("allowed").ValueKind != JsonValueKind.True);
+            Console.Out.WriteLine($"network: {connections.Count} connection{(connections.Count == 1 ? string.Empty : "s")}, {refused} refused");
+            foreach (var connection in connections)
+            {
+                Console.Out.WriteLine("  " + EgressLine.Describe(connection));
+            }
         }
 
-        var refused = connections.Count(c => c.Member("allowed").ValueKind != JsonValueKind.True);
-        Console.Out.WriteLine($"network: {connections.Count} connection{(connections.Count == 1 ? string.Empty : "s")}, {refused} refused");
-        foreach (var connection in connections)
+        if (models.Count > 0)
         {
-            Console.Out.WriteLine("  " + EgressLine.Describe(connection));
+            var refused = models.Count(c => c.Member("allowed").ValueKind != JsonValueKind.True);
+            Console.Out.WriteLine($"model: {models.Count} request{(models.Count == 1 ? string.Empty : "s")} through the gateway, {refused} refused");
+            foreach (var request in models)
+            {
+                Console.Out.WriteLine("  " + EgressLine.Describe(request));
+            }
         }
     }
 

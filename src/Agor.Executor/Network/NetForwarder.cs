@@ -46,6 +46,14 @@ internal static class NetForwarder
         using var gate = new SemaphoreSlim(options.MaxConnections, options.MaxConnections);
         var accepting = options.Forwards.Select((f, i) => new ForwardRelay(listeners[i], f.Socket, gate).AcceptAsync(stop.Token)).ToList();
 
+        // Registered before the agent starts: a signal that comes first is held and passed on once it runs.
+        var relay = new SignalRelay();
+        var registrations = Forwarded.Select(s => PosixSignalRegistration.Create(s.Signal, context =>
+        {
+            context.Cancel = true;
+            relay.Send(s.Number);
+        })).ToList();
+
         Process agent;
         try
         {
@@ -60,6 +68,7 @@ internal static class NetForwarder
         catch (Win32Exception ex)
         {
             await Console.Error.WriteLineAsync($"agor-executor --net-forwarder: cannot run {options.Program}: {ex.Message}");
+            registrations.ForEach(r => r.Dispose());
             await stop.CancelAsync();
             listeners.ForEach(l => l.Dispose());
             return 127;
@@ -67,11 +76,7 @@ internal static class NetForwarder
 
         using (agent)
         {
-            var registrations = Forwarded.Select(s => PosixSignalRegistration.Create(s.Signal, context =>
-            {
-                context.Cancel = true;
-                _ = Libc.kill(agent.Id, s.Number);
-            })).ToList();
+            relay.Started(agent.Id);
             try
             {
                 await agent.WaitForExitAsync(CancellationToken.None);
@@ -85,6 +90,43 @@ internal static class NetForwarder
 
             await Task.WhenAll(accepting);
             return agent.ExitCode;
+        }
+    }
+
+    /// <summary>Passes signals to the agent; one that comes before the agent runs is held until it does.</summary>
+    private sealed class SignalRelay
+    {
+        private readonly object _gate = new();
+        private int _pid;
+        private int _held;
+
+        public void Send(int signal)
+        {
+            lock (_gate)
+            {
+                if (_pid == 0)
+                {
+                    _held = signal;
+                    return;
+                }
+            }
+
+            _ = Libc.kill(_pid, signal);
+        }
+
+        public void Started(int pid)
+        {
+            int held;
+            lock (_gate)
+            {
+                _pid = pid;
+                held = _held;
+            }
+
+            if (held != 0)
+            {
+                _ = Libc.kill(pid, held);
+            }
         }
     }
 }
