@@ -48,14 +48,17 @@ public sealed class DoctorTests
     }
 
     [SkippableFact(Timeout = 120_000)]
-    public async Task Doctor_KeyMissing_FailsTheKeyCheckWithTheFix()
+    public async Task Doctor_KeyMissing_FailsTheKeyCheckWithTheFix_AndDaemonStatusWarnsToo()
     {
         Bubblewrap.Require();
         await using var harness = await CliHarness.StartAsync(o => o with { ApiKey = null });
 
         var doctor = await harness.Home.RunAsync("doctor");
+        var status = await harness.Home.RunCheckedAsync("daemon", "status");
 
         AssertOnlyFailure(doctor, "key", "no Anthropic API key is configured", "fix: set credentials.anthropic.api_key in config.yaml");
+        Assert.Contains("WARNING: no Anthropic API key is configured, so every task fails (no_api_key); fix: set credentials.anthropic.api_key in config.yaml", status, StringComparison.Ordinal);
+        Assert.DoesNotContain("WARNING: the agent program", status, StringComparison.Ordinal);
     }
 
     [SkippableFact(Timeout = 120_000)]
