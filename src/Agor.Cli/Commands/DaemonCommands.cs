@@ -36,11 +36,15 @@ internal static class DaemonCommands
         try
         {
             // A bad configuration is reported here rather than only in the log.
-            ConfigLoader.Load(home.Path, CliEnvironment.Variables);
+            PortPreflight.ThrowIfTaken(ConfigLoader.Load(home.Path, CliEnvironment.Variables).Daemon);
         }
         catch (ConfigException ex)
         {
             throw new CliException(ex.Message, ExitCodes.Config);
+        }
+        catch (PortInUseException ex)
+        {
+            throw new CliException(ex.Message, ExitCodes.Unavailable);
         }
 
         var started = await BackgroundStarter.StartAsync(home.Path, files, cancellationToken);
@@ -86,6 +90,11 @@ internal static class DaemonCommands
         {
             await Console.Error.WriteLineAsync($"agor: {ex.Message}");
             return ExitCodes.Config;
+        }
+        catch (PortInUseException ex)
+        {
+            await Console.Error.WriteLineAsync($"agor: {ex.Message}");
+            return ExitCodes.Unavailable;
         }
         catch (IOException ex)
         {

@@ -7,7 +7,7 @@ using Agor.Cli.Runtime;
 
 namespace Agor.Cli.Commands;
 
-/// <summary><c>agor daemon status</c>: running or not, pid, address, version, executors busy, the sandbox (a warning line when agents run unconfined or are refused); exit 3 when not running.</summary>
+/// <summary><c>agor daemon status</c>: running or not, pid, address, version, executors busy, the sandbox and what the daemon found at start (agent, key, impersonation; a warning line for each missing, and when agents run unconfined or are refused); exit 3 when not running.</summary>
 internal static class DaemonStatusCommand
 {
     public static Command Create()
@@ -29,6 +29,8 @@ internal static class DaemonStatusCommand
                 status["version"] = health.Json.Text("version");
                 var sandbox = health.Json.Member("sandbox");
                 status["sandbox"] = sandbox.ValueKind == JsonValueKind.Object ? JsonNode.Parse(sandbox.GetRawText()) : null;
+                var checks = health.Json.Member("checks");
+                status["checks"] = checks.ValueKind == JsonValueKind.Array ? JsonNode.Parse(checks.GetRawText()) : null;
                 var executors = (await client.GetAsync("/executors", cancellationToken)).Json;
                 var all = executors.ValueKind == JsonValueKind.Array ? executors.EnumerateArray().ToList() : [];
                 status["executors"] = all.Count;
@@ -56,10 +58,16 @@ internal static class DaemonStatusCommand
                     ("home", home.Path),
                     ("log", files.LogPath),
                     ("sandbox", SandboxSummary.Describe(SandboxOf(status))),
+                    .. ChecksOf(status).Where(c => c.Name != "sandbox").Select(c => (c.Name, (c.Ok ? "ok: " : "MISSING: ") + c.Detail)),
                 ]);
                 if (SandboxSummary.Warning(SandboxOf(status)) is { } warning)
                 {
                     Console.Out.WriteLine($"WARNING: {warning}");
+                }
+
+                foreach (var check in ChecksOf(status).Where(c => !c.Ok && c.Name != "sandbox"))
+                {
+                    Console.Out.WriteLine($"WARNING: {check.Detail}; fix: {check.Fix}");
                 }
             }
             else
@@ -71,6 +79,12 @@ internal static class DaemonStatusCommand
         });
         return command;
     }
+
+    /// <summary>What the daemon found at start (<c>/health</c> <c>checks</c>); none from an older daemon.</summary>
+    private static IEnumerable<(string Name, bool Ok, string Detail, string? Fix)> ChecksOf(JsonObject status) =>
+        status["checks"] is JsonArray checks
+            ? checks.OfType<JsonObject>().Select(c => ((string?)c["name"] ?? "?", (bool?)c["ok"] ?? false, (string?)c["detail"] ?? string.Empty, (string?)c["fix"]))
+            : [];
 
     private static JsonElement SandboxOf(JsonObject status) =>
         status["sandbox"] is JsonObject sandbox ? JsonDocument.Parse(sandbox.ToJsonString()).RootElement : default;

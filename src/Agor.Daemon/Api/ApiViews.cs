@@ -7,7 +7,7 @@ namespace Agor.Daemon.Api;
 
 // What the HTTP API and the event stream show. Member names travel as snake_case (ApiJsonContext).
 
-internal sealed record HealthView(string Status, string Version, SandboxHealthView? Sandbox = null);
+internal sealed record HealthView(string Status, string Version, SandboxHealthView? Sandbox = null, IReadOnlyList<Hosting.ReadinessCheck>? Checks = null);
 
 /// <summary>The sandbox part of <c>GET /health</c>; <c>warning</c> only when tasks would run unconfined or be refused.</summary>
 internal sealed record SandboxHealthView(

@@ -1,16 +1,20 @@
 namespace Agor.Daemon.Hosting;
 
-/// <summary>The commented config.yaml written on first start: every key, at its default.</summary>
+/// <summary>The config.yaml written on first start: every key in force at its default, each saying what it does.</summary>
 internal static class ConfigTemplate
 {
     public const string Text = """
-        # Agor configuration. Every key is shown with its default; uncomment to change.
-        # Environment overrides: AGOR_HOME, AGOR_PORT, AGOR_EXECUTOR_PATH, AGOR_CLAUDE_PATH,
-        # and ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL where no anthropic credentials are set here.
+        # Agor configuration. Every key below is in force, set to its default: change a value in place,
+        # or delete the line to go back to the default. Only `credentials:` is commented out (there is no
+        # default key): remove the leading "# " of its lines and fill in your key.
+        # The daemon reads this file when it starts. `agor doctor` checks it and the machine.
+        # Environment overrides: AGOR_HOME (this directory), AGOR_PORT (daemon.port), AGOR_EXECUTOR_PATH
+        # (execution.executor_path), AGOR_CLAUDE_PATH (agents.claude_code.path), and ANTHROPIC_API_KEY /
+        # ANTHROPIC_BASE_URL when no anthropic credentials are set here.
 
         daemon:
-          host: 127.0.0.1            # loopback only, unless you mean it
-          port: 3030
+          host: 127.0.0.1            # where the HTTP API and the web page listen; loopback only, unless you mean it
+          port: 3030                 # 0: a free one, chosen at start
           sse_client_queue_events: 4096     # an event stream client further behind is dropped (it resumes with Last-Event-ID)
           sse_client_queue_bytes: 8388608   # ... or this many bytes behind
           max_request_body_bytes: 16777216  # larger request bodies get 413
@@ -21,31 +25,32 @@ internal static class ConfigTemplate
         database:
           path: agor.db              # relative to this directory
 
+        # The key the daemon uses for the agents' model requests; agents only ever see a per-task placeholder.
         # credentials:
         #   anthropic:
         #     api_key: "sk-ant-..."
-        #     base_url: "https://api.anthropic.com"
+        #     base_url: "https://api.anthropic.com"   # optional: another endpoint speaking the Anthropic API
 
         agents:
           claude_code:
-            path: claude
+            path: claude                   # the Claude Code CLI: a name looked up on PATH, or a full path
 
         execution:
           run_as_unix_user: false          # true: executors run via sudo as another Unix user (see `agor setup-executor-isolation`)
-          executor_unix_user: agor_executor
+          executor_unix_user: agor_executor  # the user executors run as with run_as_unix_user
           allowed_unix_users: []           # users a session may name in unix_user besides the executor user; never root
           agent_umask: "022"               # the agent's umask (octal); the executor keeps 077 for its own files
           max_executors: 10                # more tasks wait in the queue
           warm_executors: 0                # started ahead of need; each executor still serves one task only
-          idle_timeout_ms: 60000
-          socket_path_template: /tmp/agor-executor-{id}.sock
-          connection_timeout_ms: 5000
-          session_token_expiration_ms: 86400000
-          session_token_max_uses: 10000
-          permission_timeout_ms: 300000
+          idle_timeout_ms: 60000           # a warm executor unused this long is stopped
+          socket_path_template: /tmp/agor-executor-{id}.sock   # where each executor listens; {id} is random
+          connection_timeout_ms: 5000      # an executor that does not connect within this fails to start
+          session_token_expiration_ms: 86400000  # how long an executor's token for its task is valid
+          session_token_max_uses: 10000    # requests one such token may make
+          permission_timeout_ms: 300000    # a permission question nobody answers in this time is denied
           executor_path: ""                # default: the agor-executor shipped beside agor
-          shutdown_grace_ms: 3000
-          max_line_bytes: 8388608
+          shutdown_grace_ms: 3000          # when stopping an executor: for its shutdown answer, then again after SIGTERM
+          max_line_bytes: 8388608          # the longest IPC message; a longer one closes the connection
           request_timeout_ms: 10000        # execute_prompt, stop_task and heartbeat pings get no longer to answer
           stop_grace_ms: 5000              # a stopped task's executor is killed if it has not reported by then
           task_timeout_ms: 14400000        # 4 h; 0: no limit (enforced by the executor and the daemon)
@@ -82,8 +87,8 @@ internal static class ConfigTemplate
           max_head_bytes: 16384            # a larger request head gets 431
           max_connections_per_task: 64     # one more gets 429
           max_connections: 512             # across tasks
-          idle_timeout_ms: 60000
-          connect_timeout_ms: 10000
+          idle_timeout_ms: 60000           # a proxied connection quiet this long is closed
+          connect_timeout_ms: 10000        # to reach an allowed host
 
         """;
 }

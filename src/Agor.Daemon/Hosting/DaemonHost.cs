@@ -68,6 +68,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(config);
         var executorPath = ResolveExecutorPath(config);
         var databasePath = Path.Combine(config.Home, config.Database.Path);
+        PortPreflight.ThrowIfTaken(config.Daemon);
 
         // One logger factory for the daemon's parts and for ASP.NET Core alike; the host disposes it
         // last, so the lines written while stopping are flushed.
@@ -105,6 +106,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         var sandbox = await SandboxStartup.RunAsync(config, executorPath, pool, limiter, exits.Network, loggers.CreateLogger("Agor.Daemon.Sandbox"), cancellationToken);
         var coordinator = new TaskCoordinator(store, pool, tokens, events, sandbox, config.Execution, clock, loggers.CreateLogger<TaskCoordinator>());
         handlers.Coordinator = coordinator;
+        var readiness = DaemonReadiness.Run(config, pool.Mode, sandbox.Status, logger);
 
         builder.Services.AddSingleton(config);
         builder.Services.AddSingleton<IAgorStore>(store);
@@ -115,6 +117,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         builder.Services.AddSingleton(coordinator);
         builder.Services.AddSingleton(sandbox);
         builder.Services.AddSingleton(sandbox.Status);
+        builder.Services.AddSingleton(readiness);
         var streams = new StreamShutdown();
         builder.Services.AddSingleton(streams);
 
