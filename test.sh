@@ -11,7 +11,8 @@ fi
 
 machine_state() {
   getent passwd | cut -d: -f1 | sort | sed 's/^/user /'
-  find /etc/sudoers.d /usr/local/lib/agor -mindepth 1 2>/dev/null | sort || true
+  find /etc/sudoers.d -mindepth 1 2>/dev/null | sort || true
+  find /usr/local/lib/agor 2>/dev/null | sort || true
   find /etc/apparmor.d -maxdepth 1 -name 'agor*' 2>/dev/null | sort || true
   find /sys/fs/cgroup -mindepth 1 -maxdepth 8 -type d \( -path '*/agor/*' -o -name daemon -o -name tasks \) 2>/dev/null | sort || true
 }
