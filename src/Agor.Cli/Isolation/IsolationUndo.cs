@@ -29,7 +29,11 @@ internal static class IsolationUndo
             return ExitCodes.Failed;
         }
 
-        File.Delete(target.ManifestPath);
+        if (File.Exists(target.ManifestPath))
+        {
+            File.Delete(target.ManifestPath);
+        }
+
         RemoveCreatedHome(target, manifest);
         Console.Out.WriteLine($"undone: the daemon of {target.DaemonUser.Name} runs executors as itself once restarted (`agor daemon stop`, then `agor daemon start`)");
         return ExitCodes.Ok;
