@@ -66,4 +66,33 @@ internal static class AppArmorStep
         Console.Out.WriteLine($"apparmor: {(written ? "wrote and " : string.Empty)}loaded {profilePath} (bwrap at {bwrapPath} may create user namespaces although {restrictionPath} is 1)");
         return true;
     }
+
+    /// <summary>Unloads and removes the profile when a setup wrote it and no other daemon's setup remains; says which it did.</summary>
+    public static async Task RemoveAsync(string profilePath, IReadOnlyList<string> otherRules, CancellationToken cancellationToken = default)
+    {
+        if (!File.Exists(profilePath))
+        {
+            return;
+        }
+
+        if (!(await File.ReadAllTextAsync(profilePath, cancellationToken)).StartsWith(SudoersStep.Header, StringComparison.Ordinal))
+        {
+            Console.Out.WriteLine($"apparmor: kept {profilePath} (not written by a setup)");
+            return;
+        }
+
+        if (otherRules.Count > 0)
+        {
+            Console.Out.WriteLine($"apparmor: kept {profilePath} (other daemons' setups use it: {string.Join(", ", otherRules)})");
+            return;
+        }
+
+        if (SystemCommand.Find("apparmor_parser") is not null)
+        {
+            _ = await SystemCommand.RunAsync("apparmor_parser", ["-R", profilePath], cancellationToken);
+        }
+
+        File.Delete(profilePath);
+        Console.Out.WriteLine($"apparmor: unloaded and removed {profilePath}");
+    }
 }

@@ -9,11 +9,12 @@ namespace Agor.Cli.Isolation;
 /// Turns isolation on in the daemon user's config.yaml (<c>run_as_unix_user</c>,
 /// <c>executor_unix_user</c>, <c>executor_path</c>) and makes the sandbox required
 /// (<c>sandbox.mode: required</c>: a task that cannot be confined is refused), editing the text minimally and keeping the
-/// file's owner and mode. A home that does not exist yet is created for that user.
+/// file's owner and mode. A home that does not exist yet is created for that user. What it changed
+/// (lines, files) is returned for the manifest; <see cref="RevertAsync"/> puts the lines back.
 /// </summary>
 internal static class ConfigStep
 {
-    public static async Task<bool> EnsureAsync(string homePath, UnixUser daemonUser, string executorUser, string executorPath, CancellationToken cancellationToken = default)
+    public static async Task<ConfigStepResult> EnsureAsync(string homePath, UnixUser daemonUser, string executorUser, string executorPath, CancellationToken cancellationToken = default)
     {
         var home = new AgorHome(homePath);
         var created = home.EnsureInitialized();
@@ -24,14 +25,16 @@ internal static class ConfigStep
         }
 
         var original = await File.ReadAllTextAsync(home.ConfigPath, cancellationToken);
-        var (withExecution, executionChanged) = ConfigYamlEditor.SetExecution(original,
+        var execution = ConfigYamlEditor.Edit(original, "execution",
         [
             ("run_as_unix_user", "true"),
             ("executor_unix_user", executorUser),
             ("executor_path", ConfigYamlEditor.Quote(executorPath)),
         ]);
-        var (edited, sandboxChanged) = ConfigYamlEditor.Set(withExecution, "sandbox", [("mode", Agor.Protocol.Wire.SandboxModes.Required)]);
-        var changed = executionChanged.Select(k => $"execution.{k}").Concat(sandboxChanged.Select(k => $"sandbox.{k}")).ToList();
+        var sandbox = ConfigYamlEditor.Edit(execution.Text, "sandbox", [("mode", Agor.Protocol.Wire.SandboxModes.Required)]);
+        var edited = sandbox.Text;
+        var changed = execution.Changed.Select(k => $"execution.{k}").Concat(sandbox.Changed.Select(k => $"sandbox.{k}")).ToList();
+        var result = new ConfigStepResult(created.Count > 0 || changed.Count > 0, [.. execution.Edits, .. sandbox.Edits], created);
 
         AgorConfig config;
         try
@@ -52,16 +55,48 @@ internal static class ConfigStep
         if (changed.Count == 0)
         {
             Console.Out.WriteLine($"config: {home.ConfigPath} already runs executors as {executorUser} from {executorPath}, sandbox required");
-            return created.Count > 0;
+            return result;
         }
 
-        var mode = File.GetUnixFileMode(home.ConfigPath);
-        var draft = $"{home.ConfigPath}.{Environment.ProcessId}.tmp";
-        await File.WriteAllTextAsync(draft, edited, cancellationToken);
-        File.SetUnixFileMode(draft, mode);
-        Native.chown(draft, daemonUser.Uid, daemonUser.Gid);
-        File.Move(draft, home.ConfigPath, overwrite: true);
+        await ReplaceAsync(home.ConfigPath, edited, daemonUser, cancellationToken);
         Console.Out.WriteLine($"config: set {string.Join(", ", changed)} in {home.ConfigPath}");
-        return true;
+        return result;
+    }
+
+    /// <summary>Puts back the lines a setup changed, where they still read as it wrote them; says which it kept.</summary>
+    public static async Task RevertAsync(string homePath, UnixUser daemonUser, IReadOnlyList<ConfigLineEdit> edits, CancellationToken cancellationToken = default)
+    {
+        var configPath = new AgorHome(homePath).ConfigPath;
+        if (edits.Count == 0 || !File.Exists(configPath))
+        {
+            Console.Out.WriteLine($"config: nothing to put back in {configPath}");
+            return;
+        }
+
+        var (text, reverted, kept) = ConfigYamlEditor.Revert(await File.ReadAllTextAsync(configPath, cancellationToken), edits);
+        if (reverted.Count > 0)
+        {
+            await ReplaceAsync(configPath, text, daemonUser, cancellationToken);
+            Console.Out.WriteLine($"config: put back {string.Join(", ", reverted)} in {configPath} as they were before setup");
+        }
+
+        if (kept.Count > 0)
+        {
+            Console.Out.WriteLine($"config: kept {string.Join(", ", kept)} in {configPath} (changed since setup)");
+        }
+    }
+
+    /// <summary>Replaces the file through a temporary one with its mode, owned by the daemon user.</summary>
+    private static async Task ReplaceAsync(string path, string text, UnixUser owner, CancellationToken cancellationToken)
+    {
+        var mode = File.GetUnixFileMode(path);
+        var draft = $"{path}.{Environment.ProcessId}.tmp";
+        await File.WriteAllTextAsync(draft, text, cancellationToken);
+        File.SetUnixFileMode(draft, mode);
+        Native.chown(draft, owner.Uid, owner.Gid);
+        File.Move(draft, path, overwrite: true);
     }
 }
+
+/// <summary>Whether the config step changed anything, the config lines it changed, and the files it created in the home.</summary>
+internal sealed record ConfigStepResult(bool Changed, IReadOnlyList<ConfigLineEdit> Edits, IReadOnlyList<string> Created);

@@ -6,7 +6,8 @@ namespace Agor.Cli.Isolation;
 /// <summary>
 /// Copies the executor shipped beside <c>agor</c> (the program, and for a framework-dependent build
 /// its assembly, deps, runtime config and the libraries its deps name) to a root-owned directory
-/// every user can read and run but only root can change. Identical files are left alone.
+/// every user can read and run but only root can change (one per daemon, under
+/// <c>/usr/local/lib/agor</c>). Identical files are left alone.
 /// </summary>
 internal static class ExecutorInstallStep
 {
@@ -22,6 +23,14 @@ internal static class ExecutorInstallStep
     {
         var files = FilesToInstall(sourceDirectory);
         var changed = false;
+        var parent = Path.GetDirectoryName(directory)!;
+        if (!Directory.Exists(parent))
+        {
+            Directory.CreateDirectory(parent, Directory0755);
+            Native.chown(parent, 0, 0);
+            File.SetUnixFileMode(parent, Directory0755);
+        }
+
         if (!Directory.Exists(directory))
         {
             Directory.CreateDirectory(directory, Directory0755);
@@ -55,6 +64,27 @@ internal static class ExecutorInstallStep
             ? $"executor: already installed at {executor}"
             : $"executor: installed {executor} ({copied.Count} of {files.Count} files copied from {sourceDirectory})");
         return (executor, changed || copied.Count > 0);
+    }
+
+    /// <summary>Removes the daemon's install directory, and its parent once nothing else is in it; says so.</summary>
+    public static void Remove(string directory)
+    {
+        if (Directory.Exists(directory))
+        {
+            Directory.Delete(directory, recursive: true);
+            Console.Out.WriteLine($"executor: removed {directory}");
+        }
+        else
+        {
+            Console.Out.WriteLine($"executor: {directory} already gone");
+        }
+
+        var parent = Path.GetDirectoryName(directory)!;
+        if (Directory.Exists(parent) && !Directory.EnumerateFileSystemEntries(parent).Any())
+        {
+            Directory.Delete(parent);
+            Console.Out.WriteLine($"executor: removed {parent} (nothing else was in it)");
+        }
     }
 
     private static List<string> FilesToInstall(string sourceDirectory)
