@@ -74,6 +74,8 @@ function el(tag, attrs = {}, ...children) {
 
 const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 const statusText = (s) => (s || '').replaceAll('_', ' ');
+// A task someone stopped is "stopped" to a person, not an error.
+const taskStatusText = (s) => s === 'cancelled' ? 'stopped' : statusText(s);
 
 function debounce(fn, ms) {
   let timer = null;
@@ -118,7 +120,8 @@ const refreshExecutors = debounce(() => loadExecutors().catch(report), 150);
 
 function show(section) {
   for (const id of ['signed-out', 'welcome', 'new-form-view', 'session-view']) { $(id).hidden = id !== section; }
-  document.body.classList.toggle('detail', section === 'new-form-view' || section === 'session-view');
+  // On a phone only one of the list and the main part shows: the sign-in hint is the main part.
+  document.body.classList.toggle('detail', section !== 'welcome');
 }
 
 function showSignedOut() {
@@ -150,6 +153,7 @@ function renderSessionHead(session) {
   $('session-title').textContent = session.title || 'Session';
   $('session-cwd').textContent = session.cwd;
   $('session-mode').textContent = session.permission_mode;
+  $('prompt-mode-session').textContent = `session's mode (${session.permission_mode})`;
   $('session-status').textContent = statusText(session.status);
 }
 
@@ -268,9 +272,10 @@ async function loadSandboxBanner() {
 function renderTaskStatus(group) {
   const t = group.task;
   if (!t) { return; }
-  const parts = [el('span', { class: t.status }, statusText(t.status))];
+  const parts = [el('span', { class: t.status === 'cancelled' ? 'stopped' : t.status }, taskStatusText(t.status))];
   const u = t.token_usage;
   if (u) { parts.push(` · ${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`); }
+  if (t.permission_mode && t.permission_mode !== (state.sessions.get(t.session_id) || {}).permission_mode) { parts.push(` · ${t.permission_mode}`); }
   if (typeof t.cost_usd === 'number') { parts.push(` · $${t.cost_usd.toFixed(4)}`); }
   if (t.sandbox) {
     parts.push(' · ', t.sandbox.confined
@@ -278,6 +283,8 @@ function renderTaskStatus(group) {
       : el('span', { class: 'sandbox unconfined', title: t.sandbox.reason || '' }, `UNCONFINED${t.sandbox.reason ? `: ${t.sandbox.reason}` : ''}`));
   }
   group.status.replaceChildren(...parts);
+  // The agent reports a run it was stopped in as an error (error_during_execution): not one to the person who stopped it.
+  if (t.status === 'cancelled') { for (const node of group.body.querySelectorAll(':scope > .msg.error.run-error')) { node.remove(); } }
   const existing = group.node.querySelector(':scope > .msg.error.task-error');
   if (t.error && !existing) {
     group.status.before(el('div', { class: 'msg error task-error' }, `Error: ${t.error.message || t.error.code}`));
@@ -333,7 +340,7 @@ function onMessage(message) {
       break;
     case 'usage':
       endStreaming(message.task_id);
-      if (data.is_error && (data.result || data.subtype)) { group.body.append(el('div', { class: 'msg error' }, `Error: ${data.result || data.subtype}`)); }
+      if (data.is_error && (data.result || data.subtype) && !(group.task && group.task.status === 'cancelled')) { group.body.append(el('div', { class: 'msg error run-error' }, `Error: ${data.result || data.subtype}`)); }
       break;
     case 'error':
       group.body.append(el('div', { class: 'msg error' }, `Error: ${data.message || pretty(data)}`));
@@ -352,12 +359,13 @@ function onMessage(message) {
 }
 
 function toolNode(block) {
+  const summary = el('summary', {}, `Tool: ${block.name}`);
   const details = el('details', { class: 'tool' },
-    el('summary', {}, `Tool: ${block.name}`),
+    summary,
     el('pre', { 'aria-label': `${block.name} input` }, pretty(block.input)));
   const result = el('div', { class: 'result' });
   details.append(result);
-  state.view.tools.set(block.id, { details, result });
+  state.view.tools.set(block.id, { details, summary, result });
   return details;
 }
 
@@ -365,7 +373,14 @@ function attachResult(group, block) {
   const text = Array.isArray(block.content) ? block.content.map((c) => c.text ?? pretty(c)).join('\n') : pretty(block.content ?? '');
   const tool = state.view.tools.get(block.tool_use_id);
   const node = el('div', { class: `result${block.is_error ? ' error' : ''}` }, el('strong', {}, block.is_error ? 'Error' : 'Result'), el('pre', {}, text));
-  if (tool) { tool.result.replaceWith(node); tool.result = node; } else { group.body.append(el('details', { class: 'tool' }, el('summary', {}, 'Tool result'), node)); }
+  if (tool) {
+    tool.result.replaceWith(node);
+    tool.result = node;
+    // A failed tool is shown open, its error in sight without a click.
+    if (block.is_error) { tool.details.open = true; tool.details.classList.add('failed'); tool.summary.append(el('span', { class: 'tool-failed' }, ' — failed')); }
+  } else {
+    group.body.append(el('details', { class: `tool${block.is_error ? ' failed' : ''}`, open: block.is_error }, el('summary', {}, block.is_error ? 'Tool result — failed' : 'Tool result'), node));
+  }
 }
 
 function onDelta(delta) {
@@ -407,7 +422,8 @@ function onPermission(permission) {
     const decide = (decision) => async (event) => {
       for (const b of box.querySelectorAll('button')) { b.disabled = true; }
       try {
-        onPermission(await api('POST', `/permissions/${permission.id}`, { decision }));
+        const reason = decision === 'allow' ? 'Allowed on the web page.' : 'Denied on the web page.';
+        onPermission(await api('POST', `/permissions/${permission.id}`, { decision, reason }));
       } catch (error) {
         report(error);
         for (const b of box.querySelectorAll('button')) { b.disabled = false; }
@@ -521,7 +537,9 @@ async function sendPrompt(event) {
   clearAlert();
   $('send').disabled = true;
   try {
-    const task = await api('POST', `/sessions/${state.current}/prompt`, { prompt: text });
+    const body = { prompt: text };
+    if ($('prompt-mode').value) { body.permission_mode = $('prompt-mode').value; }
+    const task = await api('POST', `/sessions/${state.current}/prompt`, body);
     $('prompt').value = '';
     onTask(task);
     scrollDown(true);

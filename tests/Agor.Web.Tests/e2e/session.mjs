@@ -97,7 +97,7 @@ await main(async (browser) => {
     await send('Talk slowly');
     await log.getByText(/tick3 /).waitFor({ timeout });
     await page.getByRole('button', { name: 'Stop' }).click();
-    await lastStatus().getByText('cancelled').waitFor({ timeout });
+    await lastStatus().getByText('stopped').waitFor({ timeout });
     await page.getByRole('button', { name: 'Stop' }).waitFor({ state: 'hidden', timeout });
   });
 
