@@ -237,10 +237,16 @@ function bytes(count) {
 }
 
 // Host and reason come from the agent's side: they only ever become text nodes.
-function renderEgress(group, connections) {
+function renderEgress(group, all) {
   const running = group.task && ACTIVE.has(group.task.status);
+  // The gateway records the task's model requests too: counted apart, the table is the agent's own connections.
+  const models = all.filter((c) => c.kind === 'model');
+  const connections = all.filter((c) => c.kind !== 'model');
+  const modelLine = models.length > 0
+    ? el('p', { class: 'egress-empty' }, `Model: ${models.length} request${models.length === 1 ? '' : 's'}${models.some((c) => !c.allowed) ? `, ${models.filter((c) => !c.allowed).length} refused` : ''}`)
+    : null;
   if (connections.length === 0) {
-    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, running ? 'No network connections yet.' : 'No network connections.'));
+    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, running ? 'No network connections yet.' : 'No network connections.'), ...(modelLine ? [modelLine] : []));
     return;
   }
   const refused = connections.filter((c) => !c.allowed).length;
@@ -257,6 +263,7 @@ function renderEgress(group, connections) {
     el('summary', {}, `Network: ${count}`),
     el('div', { class: 'egress-scroll' },
       el('table', { class: 'egress-table', 'aria-label': 'Network connections' }, el('thead', {}, head), el('tbody', {}, rows)))));
+  if (modelLine) { group.egress.append(modelLine); }
 }
 
 // GET /health says when agents run unconfined (auto) or tasks are refused (required): a banner then.
