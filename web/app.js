@@ -74,6 +74,8 @@ function el(tag, attrs = {}, ...children) {
 
 const pretty = (value) => typeof value === 'string' ? value : JSON.stringify(value, null, 2);
 const statusText = (s) => (s || '').replaceAll('_', ' ');
+// A task someone stopped is "stopped" to a person, not an error.
+const taskStatusText = (s) => s === 'cancelled' ? 'stopped' : statusText(s);
 
 function debounce(fn, ms) {
   let timer = null;
@@ -118,7 +120,8 @@ const refreshExecutors = debounce(() => loadExecutors().catch(report), 150);
 
 function show(section) {
   for (const id of ['signed-out', 'welcome', 'new-form-view', 'session-view']) { $(id).hidden = id !== section; }
-  document.body.classList.toggle('detail', section === 'new-form-view' || section === 'session-view');
+  // On a phone only one of the list and the main part shows: the sign-in hint is the main part.
+  document.body.classList.toggle('detail', section !== 'welcome');
 }
 
 function showSignedOut() {
@@ -150,6 +153,7 @@ function renderSessionHead(session) {
   $('session-title').textContent = session.title || 'Session';
   $('session-cwd').textContent = session.cwd;
   $('session-mode').textContent = session.permission_mode;
+  $('prompt-mode-session').textContent = `session's mode (${session.permission_mode})`;
   $('session-status').textContent = statusText(session.status);
 }
 
@@ -233,14 +237,16 @@ function bytes(count) {
 }
 
 // Host and reason come from the agent's side: they only ever become text nodes.
-// Model requests (kind "model", through the gateway) are counted apart from the proxy's connections.
-function renderEgress(group, records) {
+function renderEgress(group, all) {
   const running = group.task && ACTIVE.has(group.task.status);
-  const models = records.filter((c) => c.kind === 'model');
-  const connections = records.filter((c) => c.kind !== 'model');
-  const modelNote = models.length ? ` · ${models.length} model request${models.length === 1 ? '' : 's'} through the gateway` : '';
+  // The gateway records the task's model requests too: counted apart, the table is the agent's own connections.
+  const models = all.filter((c) => c.kind === 'model');
+  const connections = all.filter((c) => c.kind !== 'model');
+  const modelLine = models.length > 0
+    ? el('p', { class: 'egress-empty' }, `Model: ${models.length} request${models.length === 1 ? '' : 's'}${models.some((c) => !c.allowed) ? `, ${models.filter((c) => !c.allowed).length} refused` : ''}`)
+    : null;
   if (connections.length === 0) {
-    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, (running ? 'No network connections yet.' : 'No network connections.') + modelNote));
+    group.egress.replaceChildren(el('p', { class: 'egress-empty' }, running ? 'No network connections yet.' : 'No network connections.'), ...(modelLine ? [modelLine] : []));
     return;
   }
   const refused = connections.filter((c) => !c.allowed).length;
@@ -254,9 +260,10 @@ function renderEgress(group, records) {
     el('td', { class: 'reason' }, c.allowed && c.reason === 'allowed' ? '' : c.reason)));
   const count = `${connections.length} connection${connections.length === 1 ? '' : 's'}${refused ? `, ${refused} refused` : ''}`;
   group.egress.replaceChildren(el('details', { open: connections.length <= 20 },
-    el('summary', {}, `Network: ${count}${modelNote}`),
+    el('summary', {}, `Network: ${count}`),
     el('div', { class: 'egress-scroll' },
       el('table', { class: 'egress-table', 'aria-label': 'Network connections' }, el('thead', {}, head), el('tbody', {}, rows)))));
+  if (modelLine) { group.egress.append(modelLine); }
 }
 
 // GET /health says when agents run unconfined (auto) or tasks are refused (required): a banner then.
@@ -272,9 +279,10 @@ async function loadSandboxBanner() {
 function renderTaskStatus(group) {
   const t = group.task;
   if (!t) { return; }
-  const parts = [el('span', { class: t.status }, statusText(t.status))];
+  const parts = [el('span', { class: t.status === 'cancelled' ? 'stopped' : t.status }, taskStatusText(t.status))];
   const u = t.token_usage;
   if (u) { parts.push(` · ${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`); }
+  if (t.permission_mode && t.permission_mode !== (state.sessions.get(t.session_id) || {}).permission_mode) { parts.push(` · ${t.permission_mode}`); }
   if (typeof t.cost_usd === 'number') { parts.push(` · $${t.cost_usd.toFixed(4)}`); }
   if (t.sandbox) {
     parts.push(' · ', t.sandbox.confined
@@ -282,6 +290,8 @@ function renderTaskStatus(group) {
       : el('span', { class: 'sandbox unconfined', title: t.sandbox.reason || '' }, `UNCONFINED${t.sandbox.reason ? `: ${t.sandbox.reason}` : ''}`));
   }
   group.status.replaceChildren(...parts);
+  // The agent reports a run it was stopped in as an error (error_during_execution): not one to the person who stopped it.
+  if (t.status === 'cancelled') { for (const node of group.body.querySelectorAll(':scope > .msg.error.run-error')) { node.remove(); } }
   const existing = group.node.querySelector(':scope > .msg.error.task-error');
   if (t.error && !existing) {
     group.status.before(el('div', { class: 'msg error task-error' }, `Error: ${t.error.message || t.error.code}`));
@@ -337,7 +347,7 @@ function onMessage(message) {
       break;
     case 'usage':
       endStreaming(message.task_id);
-      if (data.is_error && (data.result || data.subtype)) { group.body.append(el('div', { class: 'msg error' }, `Error: ${data.result || data.subtype}`)); }
+      if (data.is_error && (data.result || data.subtype) && !(group.task && group.task.status === 'cancelled')) { group.body.append(el('div', { class: 'msg error run-error' }, `Error: ${data.result || data.subtype}`)); }
       break;
     case 'error':
       group.body.append(el('div', { class: 'msg error' }, `Error: ${data.message || pretty(data)}`));
@@ -356,12 +366,13 @@ function onMessage(message) {
 }
 
 function toolNode(block) {
+  const summary = el('summary', {}, `Tool: ${block.name}`);
   const details = el('details', { class: 'tool' },
-    el('summary', {}, `Tool: ${block.name}`),
+    summary,
     el('pre', { 'aria-label': `${block.name} input` }, pretty(block.input)));
   const result = el('div', { class: 'result' });
   details.append(result);
-  state.view.tools.set(block.id, { details, result });
+  state.view.tools.set(block.id, { details, summary, result });
   return details;
 }
 
@@ -369,7 +380,14 @@ function attachResult(group, block) {
   const text = Array.isArray(block.content) ? block.content.map((c) => c.text ?? pretty(c)).join('\n') : pretty(block.content ?? '');
   const tool = state.view.tools.get(block.tool_use_id);
   const node = el('div', { class: `result${block.is_error ? ' error' : ''}` }, el('strong', {}, block.is_error ? 'Error' : 'Result'), el('pre', {}, text));
-  if (tool) { tool.result.replaceWith(node); tool.result = node; } else { group.body.append(el('details', { class: 'tool' }, el('summary', {}, 'Tool result'), node)); }
+  if (tool) {
+    tool.result.replaceWith(node);
+    tool.result = node;
+    // A failed tool is shown open, its error in sight without a click.
+    if (block.is_error) { tool.details.open = true; tool.details.classList.add('failed'); tool.summary.append(el('span', { class: 'tool-failed' }, ' — failed')); }
+  } else {
+    group.body.append(el('details', { class: `tool${block.is_error ? ' failed' : ''}`, open: block.is_error }, el('summary', {}, block.is_error ? 'Tool result — failed' : 'Tool result'), node));
+  }
 }
 
 function onDelta(delta) {
@@ -411,7 +429,8 @@ function onPermission(permission) {
     const decide = (decision) => async (event) => {
       for (const b of box.querySelectorAll('button')) { b.disabled = true; }
       try {
-        onPermission(await api('POST', `/permissions/${permission.id}`, { decision }));
+        const reason = decision === 'allow' ? 'Allowed on the web page.' : 'Denied on the web page.';
+        onPermission(await api('POST', `/permissions/${permission.id}`, { decision, reason }));
       } catch (error) {
         report(error);
         for (const b of box.querySelectorAll('button')) { b.disabled = false; }
@@ -525,7 +544,9 @@ async function sendPrompt(event) {
   clearAlert();
   $('send').disabled = true;
   try {
-    const task = await api('POST', `/sessions/${state.current}/prompt`, { prompt: text });
+    const body = { prompt: text };
+    if ($('prompt-mode').value) { body.permission_mode = $('prompt-mode').value; }
+    const task = await api('POST', `/sessions/${state.current}/prompt`, body);
     $('prompt').value = '';
     onTask(task);
     scrollDown(true);

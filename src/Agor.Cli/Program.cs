@@ -17,6 +17,7 @@ var root = new RootCommand("Agor: runs AI coding agents for you, each prompt in 
     SetupIsolationCommand.Create(),
     OpenCommand.Create(),
     DoctorCommand.Create(),
+    LogsCommand.Create(),
 };
 
 var parseResult = root.Parse(args);

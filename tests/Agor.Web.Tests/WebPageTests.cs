@@ -86,6 +86,7 @@ public sealed class WebPageTests
             ["AGOR_LOGIN_URL"] = await LoginLinkAsync(daemon),
         });
 
+        Assert.Contains("ok: the sign-in hint shows on a phone", output, StringComparison.Ordinal);
         Assert.Contains("ok: cross-site write refused", output, StringComparison.Ordinal);
     }
 
@@ -199,6 +200,46 @@ public sealed class WebPageTests
             });
 
             Assert.Contains("ok: opened afresh, the table is there", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task APendingCardSurvivesAReload_APromptTakesItsOwnMode_AndAStoppedTaskReadsStopped()
+    {
+        var root = RequireBrowser();
+        var claude = ClaudeCli.Require();
+        await using var model = await ScriptedModelServer.StartAsync();
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonProcessOptions { ModelBaseUrl = model.BaseUrl, ClaudePath = claude });
+        var work = Directory.CreateTempSubdirectory("agor-web-work-").FullName;
+        try
+        {
+            var notes = Path.Combine(work, "after-reload.txt");
+            model.Script
+                .EnqueueToolUse("Write", new { file_path = notes, content = "after the reload\n" })
+                .EnqueueText("Written after the reload.")
+                .EnqueueSlowText(300, TimeSpan.FromMilliseconds(100));
+            var created = await daemon.Http.PostAsync(new Uri("/sessions", UriKind.Relative), Json($$"""{"cwd":"{{work}}","title":"Pending test"}"""));
+            var session = (await DaemonProcess.ReadAsync(created, 201)).GetProperty("id").GetString()!;
+            await using (var events = await SseClient.ConnectAsync(daemon.Http, session))
+            {
+                // The request is pending before the page is ever opened.
+                await daemon.PromptAsync(session, "Write after-reload.txt");
+                await events.WaitForAsync(e => e.Type == "permission.requested");
+            }
+
+            var output = await RunScenarioAsync(root, "pending.mjs", new Dictionary<string, string>
+            {
+                ["AGOR_URL"] = daemon.Address,
+                ["AGOR_LOGIN_URL"] = await LoginLinkAsync(daemon),
+                ["AGOR_SESSION"] = session,
+            });
+
+            Assert.Contains("ok: a stopped task reads stopped, with its usage", output, StringComparison.Ordinal);
+            Assert.Equal("after the reload\n", await File.ReadAllTextAsync(notes));
         }
         finally
         {

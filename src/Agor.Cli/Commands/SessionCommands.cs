@@ -4,7 +4,7 @@ using Agor.Cli.Output;
 
 namespace Agor.Cli.Commands;
 
-/// <summary><c>agor session create|list|show</c>.</summary>
+/// <summary><c>agor session create|list|show|rename|delete</c>.</summary>
 internal static class SessionCommands
 {
     private static readonly string[] Modes = ["default", "acceptEdits", "bypassPermissions", "plan"];
@@ -14,6 +14,7 @@ internal static class SessionCommands
         CreateCommand(),
         ListCommand(),
         ShowCommand(),
+        RenameCommand(),
         DeleteCommand(),
     };
 
@@ -74,6 +75,35 @@ internal static class SessionCommands
                     "no sessions yet; create one with `agor session create`",
                     ["ID", "STATUS", "MODE", "TITLE", "CWD", "CREATED"],
                     s => [s.Text("id"), s.Text("status"), s.Text("permission_mode"), JsonFields.Shorten(s.Text("title"), 30), s.Text("cwd"), s.Time("created_at")]);
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command RenameCommand()
+    {
+        var id = new Argument<string>("id") { Description = "The session's id (ses_…)." };
+        var name = new Argument<string>("name") { Description = "The new title (\"\" removes it)." };
+        var json = JsonOption.Create();
+        var command = new Command("rename", "Give a session a new title.") { id, name, json };
+        CliAction.Set(command, async (parse, cancellationToken) =>
+        {
+            using var client = CliEnvironment.CreateClient();
+            var renamed = await client.SendAsync(
+                HttpMethod.Patch,
+                $"/sessions/{Uri.EscapeDataString(parse.GetValue(id)!)}",
+                new JsonObject { ["title"] = parse.GetValue(name) },
+                cancellationToken);
+            if (parse.GetValue(json))
+            {
+                Tables.WriteJson(renamed.Raw);
+            }
+            else
+            {
+                var title = renamed.Json.Text("title");
+                Console.Out.WriteLine(title.Length > 0 ? $"session {renamed.Json.Text("id")}: renamed to \"{title}\"" : $"session {renamed.Json.Text("id")}: untitled");
             }
 
             return ExitCodes.Ok;

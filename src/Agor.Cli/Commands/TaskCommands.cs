@@ -5,13 +5,14 @@ using Agor.Cli.Output;
 
 namespace Agor.Cli.Commands;
 
-/// <summary><c>agor task list|show|stop</c>.</summary>
+/// <summary><c>agor task list|show|follow|stop</c>.</summary>
 internal static class TaskCommands
 {
-    public static Command Create() => new("task", "List, show and stop tasks (one prompt each).")
+    public static Command Create() => new("task", "List, show, follow and stop tasks (one prompt each).")
     {
         ListCommand(),
         TaskShowCommand.Create(),
+        TaskFollowCommand.Create(),
         StopCommand(),
     };
 
@@ -30,11 +31,18 @@ internal static class TaskCommands
             }
             else
             {
+                // Why a task failed gets its column only when one did.
+                var failed = tasks.Json.ValueKind == JsonValueKind.Array && tasks.Json.EnumerateArray().Any(t => TaskSummary.Error(t) is not null);
+                string[] headers = ["ID", "STATUS", "CREATED", "TOKENS IN/OUT", "COST", "PROMPT"];
                 Tables.Write(
                     tasks.Json,
                     "no tasks in this session yet; send one with `agor prompt`",
-                    ["ID", "STATUS", "CREATED", "TOKENS IN/OUT", "COST", "PROMPT"],
-                    t => [t.Text("id"), t.Text("status"), t.Time("created_at"), Tokens(t), Cost(t), JsonFields.Shorten(t.Text("prompt"), 40)]);
+                    failed ? [.. headers, "WHY IT FAILED"] : headers,
+                    t =>
+                    {
+                        string[] cells = [t.Text("id"), t.Text("status"), t.Time("created_at"), Tokens(t), Cost(t), JsonFields.Shorten(t.Text("prompt"), 40)];
+                        return failed ? [.. cells, JsonFields.Shorten(TaskSummary.Error(t) ?? string.Empty, 70)] : cells;
+                    });
             }
 
             return ExitCodes.Ok;

@@ -3,9 +3,31 @@ using Spectre.Console;
 
 namespace Agor.Cli.Output;
 
-/// <summary>Listings: a Spectre.Console table for people, the API's JSON as it came for scripts.</summary>
+/// <summary>
+/// Listings: a Spectre.Console table for people (statuses in colour on a terminal, see
+/// <see cref="Paint"/>), the API's JSON as it came for scripts.
+/// </summary>
 internal static class Tables
 {
+    private static readonly Lazy<IAnsiConsole> Out = new(() =>
+    {
+        var colored = Paint.EnabledFor(Console.Out);
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = colored ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = colored ? ColorSystemSupport.Standard : ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(Console.Out),
+        });
+
+        // Piped, there is no terminal width to fit: ids, paths and messages stay whole on one line.
+        if (Console.IsOutputRedirected)
+        {
+            console.Profile.Width = 1000;
+        }
+
+        return console;
+    });
+
     public static void WriteJson(string raw) => Console.Out.WriteLine(raw.TrimEnd());
 
     /// <summary>A table of <paramref name="rows"/>, or <paramref name="empty"/> when there are none.</summary>
@@ -19,40 +41,38 @@ internal static class Tables
             return;
         }
 
-        FitRedirectedOutput();
         var table = new Table().Border(TableBorder.Rounded);
         foreach (var header in headers)
         {
             table.AddColumn(new TableColumn(header).NoWrap());
         }
 
+        var status = Array.IndexOf(headers, "STATUS");
         foreach (var item in items)
         {
-            table.AddRow(cells(item).Select(c => new Text(c)).ToArray<Spectre.Console.Rendering.IRenderable>());
+            table.AddRow(cells(item).Select((c, i) => new Text(c, i == status ? StatusStyle(c) : Style.Plain)).ToArray<Spectre.Console.Rendering.IRenderable>());
         }
 
-        AnsiConsole.Write(table);
+        Out.Value.Write(table);
     }
 
     /// <summary>Name and value pairs, one per line.</summary>
     public static void WriteDetails(IEnumerable<(string Name, string Value)> details)
     {
-        FitRedirectedOutput();
         var grid = new Grid().AddColumn(new GridColumn().NoWrap()).AddColumn();
         foreach (var (name, value) in details)
         {
             grid.AddRow(new Text(name + ":", new Style(decoration: Decoration.Bold)), new Text(value));
         }
 
-        AnsiConsole.Write(grid);
+        Out.Value.Write(grid);
     }
 
-    /// <summary>Piped, there is no terminal width to fit: ids, paths and messages stay whole on one line.</summary>
-    private static void FitRedirectedOutput()
+    private static Style StatusStyle(string status) => status switch
     {
-        if (Console.IsOutputRedirected)
-        {
-            AnsiConsole.Profile.Width = 1000;
-        }
-    }
+        "completed" or "allowed" or "idle" => new Style(Color.Green),
+        "failed" or "cancelled" or "denied" or "timed_out" => new Style(Color.Red),
+        "running" or "awaiting_permission" or "pending" or "queued" => new Style(Color.Yellow),
+        _ => Style.Plain,
+    };
 }

@@ -13,6 +13,7 @@ namespace Agor.Cli.Prompt;
 internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? notes = null)
 {
     private readonly TextWriter _notes = notes ?? Console.Error;
+    private readonly bool _colored = Paint.EnabledFor(notes ?? Console.Error);
     private bool _atLineStart = true;
     private bool _streamedSinceLastMessage;
 
@@ -63,7 +64,7 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
                 foreach (var call in Blocks(blocks, "tool_use"))
                 {
                     var summary = ToolSummary.Describe(call.Member("input"), cwd, 80);
-                    Note($"→ {call.Text("name")}{(summary.Length > 0 ? " " + summary : string.Empty)}");
+                    Note(Paint.Dim($"→ {call.Text("name")}{(summary.Length > 0 ? " " + summary : string.Empty)}", _colored));
                     Waiting($"running {call.Text("name")}…");
                 }
 
@@ -75,18 +76,18 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
                     var lines = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                     var first = lines.Length > 0 ? JsonFields.Shorten(lines[0], 100) : "(no output)";
                     var more = lines.Length > 1 ? $" (+{lines.Length - 1} lines)" : string.Empty;
-                    Note(result.Member("is_error").ValueKind == JsonValueKind.True ? $"  ✗ {first}{more}" : $"  ↳ {first}{more}");
+                    Note(result.Member("is_error").ValueKind == JsonValueKind.True ? Paint.Fail($"  ✗ {first}{more}", _colored) : Paint.Dim($"  ↳ {first}{more}", _colored));
                 }
 
                 Waiting("thinking…");
                 break;
             case "error":
                 EndMessage();
-                Note($"error: {data.Text("code")}: {data.Text("message")}");
+                Note(Paint.Fail($"error: {data.Text("code")}: {data.Text("message")}", _colored));
                 break;
             case "system" when data.Text("subtype") is "resource_limit" or "sandbox_unconfined":
                 EndMessage();
-                Note(SandboxWarning(data));
+                Note(Paint.Warn(SandboxWarning(data), _colored));
                 break;
         }
     }
@@ -124,6 +125,19 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
         }
 
         _streamedSinceLastMessage = false;
+    }
+
+    /// <summary>Whether the notes may carry colour (a terminal, no NO_COLOR).</summary>
+    public bool Colored => _colored;
+
+    /// <summary>
+    /// The question asked last gives way to <paramref name="line"/>: on a terminal its line is
+    /// cleared and rewritten, elsewhere the line follows it.
+    /// </summary>
+    public void ReplaceQuestion(string line)
+    {
+        var terminal = ReferenceEquals(_notes, Console.Error) && !Console.IsErrorRedirected;
+        spinner.Write(_notes, (terminal ? "\r\u001b[2K" : "\n") + line + "\n");
     }
 
     /// <summary>A question on stderr, the spinner out of the way while the person answers.</summary>
@@ -167,7 +181,7 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
         var error = task.Member("error");
         var errorText = error.ValueKind == JsonValueKind.Object ? $": {error.Text("code")}: {error.Text("message")}" : string.Empty;
         var mark = status == "completed" ? "✓" : "✗";
-        spinner.Write(_notes, $"{mark} {string.Join(" · ", parts)}{errorText}\n");
+        spinner.Write(_notes, Paint.Status(status, $"{mark} {string.Join(" · ", parts)}{errorText}", _colored) + "\n");
     }
 
     private void WriteText(string text)

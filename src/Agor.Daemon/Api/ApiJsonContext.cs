@@ -23,6 +23,7 @@ namespace Agor.Daemon.Api;
 [JsonSerializable(typeof(EgressView))]
 [JsonSerializable(typeof(List<EgressView>))]
 [JsonSerializable(typeof(CreateSessionRequest))]
+[JsonSerializable(typeof(RenameSessionRequest))]
 [JsonSerializable(typeof(PromptRequest))]
 [JsonSerializable(typeof(PermissionDecisionRequest))]
 [JsonSerializable(typeof(StopResultView))]

@@ -67,6 +67,9 @@ internal sealed record AuditView(long Id, DateTimeOffset Time, string ExecutorId
 
 internal sealed record CreateSessionRequest(string? Cwd, string? Agent, string? Title, string? PermissionMode, string? Model, string? UnixUser);
 
+/// <summary><c>PATCH /sessions/{id}</c>: <c>title</c>, or <c>name</c> as its other spelling.</summary>
+internal sealed record RenameSessionRequest(string? Title, string? Name);
+
 internal sealed record PromptRequest(string? Prompt, string? PermissionMode);
 
 internal sealed record PermissionDecisionRequest(string? Decision, string? Reason);

@@ -42,9 +42,25 @@ internal static class LoginEndpoints
         {
             return Results.Content(
                 """
-                <!doctype html><html lang="en"><head><meta charset="utf-8"><title>Agor: sign-in failed</title></head>
-                <body><h1>This sign-in link is not valid</h1>
-                <p>It was used already or it expired (links last 60 seconds). Run <code>agor open</code> for a new one.</p></body></html>
+                <!doctype html>
+                <html lang="en">
+                <head>
+                  <meta charset="utf-8">
+                  <meta name="viewport" content="width=device-width, initial-scale=1">
+                  <title>Agor: sign-in failed</title>
+                  <link rel="stylesheet" href="/ui/app.css">
+                </head>
+                <body>
+                  <header class="top"><a class="brand" href="/">Agor</a></header>
+                  <main class="main notice">
+                    <section>
+                      <h1>This sign-in link is not valid</h1>
+                      <p>It was used already or it expired (links last 60 seconds).</p>
+                      <p>Run <code>agor open</code> on the daemon's machine for a new one.</p>
+                    </section>
+                  </main>
+                </body>
+                </html>
                 """,
                 "text/html; charset=utf-8",
                 statusCode: StatusCodes.Status401Unauthorized);

@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Routing;
 
 namespace Agor.Daemon.Api;
 
-/// <summary><c>/sessions</c>: create, list, show, prompt, and a session's tasks and messages.</summary>
+/// <summary><c>/sessions</c>: create, list, show, rename, delete, prompt, and a session's tasks and messages.</summary>
 internal static class SessionEndpoints
 {
     public static void Map(IEndpointRouteBuilder app)
@@ -16,6 +16,7 @@ internal static class SessionEndpoints
         app.MapPost("/sessions", CreateAsync);
         app.MapGet("/sessions", ListAsync);
         app.MapGet("/sessions/{id}", GetAsync);
+        app.MapPatch("/sessions/{id}", RenameAsync);
         app.MapDelete("/sessions/{id}", DeleteAsync);
         app.MapPost("/sessions/{id}/prompt", PromptAsync);
         app.MapGet("/sessions/{id}/tasks", TasksAsync);
@@ -98,6 +99,45 @@ internal static class SessionEndpoints
         await store.Sessions.GetAsync(id, cancellationToken) is { } session
             ? Results.Json(SessionView.From(session, coordinator.SessionStatus(id)), ApiJsonContext.Default.SessionView)
             : Problems.NotFound("session", id);
+
+    /// <summary>Renames a session: <c>{title}</c> (or <c>{name}</c>); an empty title removes it.</summary>
+    private static async Task<IResult> RenameAsync(string id, HttpRequest request, IAgorStore store, TaskCoordinator coordinator, TimeProvider clock, AgorConfig config, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await JsonBody.ReadAsync(request, ApiJsonContext.Default.RenameSessionRequest, cancellationToken);
+        if (problem is not null)
+        {
+            return problem;
+        }
+
+        if (body!.Title is not null && body.Name is not null && body.Title != body.Name)
+        {
+            return Problems.BadRequest("title", "and name are two spellings of one field; send one of them");
+        }
+
+        if ((body.Title ?? body.Name) is not { } given)
+        {
+            return Problems.BadRequest("title", "is required: the session's new title (an empty one removes it)");
+        }
+
+        string? title = given.Trim();
+        if (title is { Length: 0 })
+        {
+            title = null;
+        }
+
+        if (title is not null && title.Length > config.Daemon.MaxTitleLength)
+        {
+            return Problems.BadRequest("title", $"is {title.Length} characters long; at most {config.Daemon.MaxTitleLength} are allowed (daemon.max_title_length)");
+        }
+
+        if (!await store.Sessions.SetTitleAsync(id, title, clock.GetUtcNow(), cancellationToken)
+            || await store.Sessions.GetAsync(id, cancellationToken) is not { } session)
+        {
+            return Problems.NotFound("session", id);
+        }
+
+        return Results.Json(SessionView.From(session, coordinator.SessionStatus(id)), ApiJsonContext.Default.SessionView);
+    }
 
     /// <summary>Deletes an idle session, its record and its agent home; 409 while one of its tasks is queued or running.</summary>
     private static async Task<IResult> DeleteAsync(string id, IAgorStore store, Executors.ExecutorPool pool, Sandbox.SandboxPlanner sandbox, Microsoft.Extensions.Logging.ILoggerFactory loggers, CancellationToken cancellationToken)

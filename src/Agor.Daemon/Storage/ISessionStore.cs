@@ -17,6 +17,9 @@ internal interface ISessionStore
     /// <summary>Records the agent's session id for the next task to resume.</summary>
     Task SetAgentSessionIdAsync(string id, string agentSessionId, DateTimeOffset updatedAt, CancellationToken cancellationToken = default);
 
+    /// <summary>Gives the session a new title (null: none). False when there is no such session.</summary>
+    Task<bool> SetTitleAsync(string id, string? title, DateTimeOffset updatedAt, CancellationToken cancellationToken = default);
+
     /// <summary>
     /// Deletes the session with its tasks, messages, permission requests, tokens and events, in one
     /// transaction (the audit log keeps its entries). False when there is no such session.

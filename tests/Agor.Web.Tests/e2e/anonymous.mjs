@@ -24,6 +24,26 @@ await main(async (browser) => {
     if (status !== 401) { fail(`expected 401 after the used link, got ${status}`); }
   });
 
+  await step('the used link page looks like the rest', async () => {
+    await page.goto(env('AGOR_USED_LOGIN_URL'));
+    await page.getByRole('heading', { name: 'This sign-in link is not valid' }).waitFor();
+    await page.getByText('agor open').waitFor();
+    const styled = await page.evaluate(() => getComputedStyle(document.querySelector('header.top')).borderBottomStyle);
+    if (styled !== 'solid') { fail(`the page's stylesheet is not applied (header border ${styled})`); }
+  });
+
+  await step('the sign-in hint shows on a phone', async () => {
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true });
+    const small = await phone.newPage();
+    await small.goto(url + '/');
+    const heading = small.getByRole('heading', { name: 'Not signed in' });
+    await heading.waitFor({ state: 'visible' });
+    await small.getByText('agor open').waitFor({ state: 'visible' });
+    const box = await heading.boundingBox();
+    if (!box || box.y > 844) { fail(`the hint is off screen: ${JSON.stringify(box)}`); }
+    await phone.close();
+  });
+
   const signedIn = await browser.newContext();
   const page2 = await signedIn.newPage();
   await step('a fresh link signs in', async () => {

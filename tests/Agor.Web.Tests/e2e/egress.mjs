@@ -43,7 +43,7 @@ await main(async (browser) => {
 
   await step('a task without connections says so', async () => {
     await log.getByText('Nothing to fetch.').waitFor({ timeout });
-    await task('Say hi').locator('.egress').getByText(/^No network connections\. · [1-9]\d* model requests? through the gateway$/).waitFor({ timeout });
+    await task('Say hi').locator('.egress').getByText('No network connections.', { exact: true }).waitFor({ timeout });
   });
 
   await step('when a task ends its connections show', async () => {
@@ -60,7 +60,7 @@ await main(async (browser) => {
   await step('opened afresh, the table is there', async () => {
     await page.reload();
     await checkTable(task('Fetch the pages'));
-    await task('Say hi').locator('.egress').getByText(/^No network connections\. · [1-9]\d* model requests? through the gateway$/).waitFor({ timeout });
+    await task('Say hi').locator('.egress').getByText('No network connections.', { exact: true }).waitFor({ timeout });
   });
 
   await step('phone-sized screen', async () => {

@@ -72,6 +72,17 @@ internal sealed class SqliteSessionStore(SqliteDatabase database) : ISessionStor
             },
             cancellationToken);
 
+    public async Task<bool> SetTitleAsync(string id, string? title, DateTimeOffset updatedAt, CancellationToken cancellationToken = default) =>
+        await database.ExecuteAsync(
+            "UPDATE sessions SET title = $title, updated_at = $updated_at WHERE id = $id",
+            p =>
+            {
+                p.Set("$id", id);
+                p.Set("$title", title);
+                p.Set("$updated_at", updatedAt);
+            },
+            cancellationToken) > 0;
+
     public Task<bool> DeleteAsync(string id, CancellationToken cancellationToken = default) =>
         database.WriteAsync(
             async (connection, ct) =>
