@@ -56,12 +56,6 @@ internal static class TaskShowCommand
         var models = all.Where(c => c.Text("kind") == "model").ToList();
         var connections = all.Where(c => c.Text("kind") != "model").ToList();
         Console.Out.WriteLine();
-        if (models.Count > 0)
-        {
-            var refusedModels = models.Count(c => c.Member("allowed").ValueKind != JsonValueKind.True);
-            Console.Out.WriteLine($"model: {models.Count} request{(models.Count == 1 ? string.Empty : "s")}{(refusedModels > 0 ? $", {refusedModels} refused" : string.Empty)}");
-        }
-
         if (connections.Count == 0)
         {
             Console.Out.WriteLine("network: no network connections");
