@@ -16,6 +16,7 @@ var root = new RootCommand("Agor: runs AI coding agents for you, each prompt in 
     ExecutorCommands.Create(),
     SetupIsolationCommand.Create(),
     OpenCommand.Create(),
+    ServiceCommands.Create(),
 };
 
 var parseResult = root.Parse(args);
