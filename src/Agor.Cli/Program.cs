@@ -18,6 +18,7 @@ var root = new RootCommand("Agor: runs AI coding agents for you, each prompt in 
     OpenCommand.Create(),
     DoctorCommand.Create(),
     LogsCommand.Create(),
+    ServiceCommands.Create(),
 };
 
 var parseResult = root.Parse(args);

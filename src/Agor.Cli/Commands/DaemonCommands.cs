@@ -12,7 +12,7 @@ internal static class DaemonCommands
 {
     public static Command Create()
     {
-        var foreground = new Option<bool>("--foreground") { Description = "Run in this terminal, logging to stderr, until SIGTERM or Ctrl-C." };
+        var foreground = new Option<bool>("--foreground") { Description = "Run in this terminal, logging to stderr, until SIGTERM or Ctrl-C (SIGHUP re-reads config.yaml)." };
         var start = new Command("start", "Start the daemon in the background (log in AGOR_HOME/daemon.log), or in this terminal.") { foreground };
         CliAction.Set(start, (parse, cancellationToken) => parse.GetValue(foreground) ? RunForegroundAsync(cancellationToken) : StartInBackgroundAsync(cancellationToken));
 
@@ -106,6 +106,7 @@ internal static class DaemonCommands
         {
             // The pid and address files come first, so that whoever reads the line below finds them.
             files.Write(Environment.ProcessId, host.Address);
+            using var reload = ConfigReloadSignal.Register(host.Config, CliEnvironment.Variables);
             try
             {
                 // The one line on stdout: scripts and the background starter read the address from it.

@@ -10,7 +10,8 @@ namespace Agor.Daemon.Gateway;
 /// Binds tasks to the gateway: a placeholder per key request (revoked with the task, whatever way
 /// it ends), and at the end the gateway's own usage figures and budget verdict on the outcome.
 /// </summary>
-internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, LimitSettings limits)
+/// <remarks><paramref name="limits"/> is read as each task binds, so a reloaded config.yaml (SIGHUP) applies to the tasks after it.</remarks>
+internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, Func<LimitSettings> limits)
 {
     public const string BudgetExceeded = "budget_exceeded";
 
@@ -22,7 +23,8 @@ internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, LimitS
         if (running.Gateway is null)
         {
             var spent = 0.0;
-            if (limits.MaxCostUsdPerSession > 0)
+            var caps = limits();
+            if (caps.MaxCostUsdPerSession > 0)
             {
                 foreach (var earlier in await store.Tasks.ListBySessionAsync(running.Session.Id, cancellationToken))
                 {
@@ -30,7 +32,7 @@ internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, LimitS
                 }
             }
 
-            var bound = new GatewayTask(running.Task.Id, running.Session.Id, spent, limits.MaxCostUsdPerTask, limits.MaxCostUsdPerSession);
+            var bound = new GatewayTask(running.Task.Id, running.Session.Id, spent, caps.MaxCostUsdPerTask, caps.MaxCostUsdPerSession);
             if (Interlocked.CompareExchange(ref running.GatewaySlot, bound, null) is null)
             {
                 running.Ended.Token.Register(() => gateway.Placeholders.Revoke(bound));

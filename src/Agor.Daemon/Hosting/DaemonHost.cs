@@ -60,6 +60,9 @@ internal sealed class DaemonHost : IAsyncDisposable
     /// <summary>The address the API listens on, e.g. <c>http://127.0.0.1:3030</c>.</summary>
     public string Address { get; private set; } = string.Empty;
 
+    /// <summary>The configuration in use, and its reload (SIGHUP, see <see cref="ConfigReloadSignal"/>).</summary>
+    public required ConfigReloader Config { get; init; }
+
     /// <summary>Cancelled when the daemon is asked to stop (SIGTERM, SIGINT).</summary>
     public CancellationToken StopRequested => _app.Lifetime.ApplicationStopping;
 
@@ -92,9 +95,10 @@ internal sealed class DaemonHost : IAsyncDisposable
         await StartupRecovery.RunAsync(store, events, ledger, clock, logger, cancellationToken);
 
         var tokens = new SessionTokenService(store.Tokens, config.Execution, clock);
-        var permissions = new PermissionBroker(store, events, clock, TimeSpan.FromMilliseconds(config.Execution.PermissionTimeoutMs), loggers.CreateLogger<PermissionBroker>());
+        var reloader = new ConfigReloader(config, loggers.CreateLogger("Agor.Daemon.Configuration"));
+        var permissions = new PermissionBroker(store, events, clock, () => TimeSpan.FromMilliseconds(reloader.Current.Execution.PermissionTimeoutMs), loggers.CreateLogger<PermissionBroker>());
         var exits = await AgentExits.StartAsync(config, store.Egress, clock, loggers, cancellationToken);
-        var taskGateway = exits.Gateway is null ? null : new TaskGateway(exits.Gateway, store, config.Limits);
+        var taskGateway = exits.Gateway is null ? null : new TaskGateway(exits.Gateway, store, () => reloader.Current.Limits);
         var handlers = new ExecutorRequestHandlers(store, tokens, permissions, events, config, taskGateway, exits.Egress, exits.Network, clock, loggers.CreateLogger<ExecutorRequestHandlers>());
         var pool = await ExecutorPool.CreateAsync(
             new ExecutorPoolOptions { Settings = config.Execution, ExecutorPath = executorPath, RegisterHandlers = handlers.Register },
@@ -139,7 +143,7 @@ internal sealed class DaemonHost : IAsyncDisposable
         AuditEndpoints.Map(app);
         EgressEndpoints.Map(app);
 
-        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution, exits);
+        var host = new DaemonHost(app, store, pool, coordinator, streams, events, loggers, logger, config.Execution, exits) { Config = reloader };
         await app.StartAsync(cancellationToken);
         host.Address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         address.Set(host.Address);

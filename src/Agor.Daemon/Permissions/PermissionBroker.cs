@@ -11,9 +11,10 @@ namespace Agor.Daemon.Permissions;
 /// <summary>
 /// Decides whether an agent may run a tool. The mode decides what it can (bypassPermissions allows,
 /// acceptEdits allows file edits, plan denies), the user decides the rest: a pending request is
-/// stored and announced, and answered through the API — or denied when nobody answers in time.
+/// stored and announced, and answered through the API — or denied when nobody answers in time
+/// (<paramref name="timeout"/> is read per request, so a reloaded config.yaml applies to the next question).
 /// </summary>
-internal sealed class PermissionBroker(IAgorStore store, EventHub events, TimeProvider clock, TimeSpan timeout, ILogger<PermissionBroker> logger)
+internal sealed class PermissionBroker(IAgorStore store, EventHub events, TimeProvider clock, Func<TimeSpan> timeout, ILogger<PermissionBroker> logger)
 {
     private static readonly HashSet<string> EditTools = new(["Edit", "Write", "MultiEdit", "NotebookEdit"], StringComparer.Ordinal);
 
@@ -47,6 +48,7 @@ internal sealed class PermissionBroker(IAgorStore store, EventHub events, TimePr
             CreatedAt = clock.GetUtcNow(),
         };
         var answer = new TaskCompletionSource<PermissionDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var wait = timeout();
         _waiting[pending.Id] = answer;
         try
         {
@@ -54,12 +56,12 @@ internal sealed class PermissionBroker(IAgorStore store, EventHub events, TimePr
             await waitingChanged(true);
             await events.PublishAsync(EventNames.PermissionRequested, task.SessionId, PermissionView.From(pending), ApiJsonContext.Default.PermissionView, cancellationToken: cancellationToken);
 
-            var decided = await Task.WhenAny(answer.Task, Task.Delay(timeout, clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default));
+            var decided = await Task.WhenAny(answer.Task, Task.Delay(wait, clock, cancellationToken).ContinueWith(_ => { }, TaskScheduler.Default));
             if (decided != answer.Task)
             {
                 var (status, reason) = cancellationToken.IsCancellationRequested
                     ? (PermissionStatuses.Cancelled, "The task ended before anyone answered.")
-                    : (PermissionStatuses.TimedOut, $"Nobody answered within {timeout.TotalMilliseconds:0} ms; denied.");
+                    : (PermissionStatuses.TimedOut, $"Nobody answered within {wait.TotalMilliseconds:0} ms; denied.");
                 if (await store.Permissions.DecideAsync(pending.Id, status, reason, clock.GetUtcNow(), CancellationToken.None))
                 {
                     PermissionBrokerLog.Unanswered(logger, pending.Id, request.ToolName, status);
