@@ -220,11 +220,21 @@ public sealed class DaemonProcess : IAsyncDisposable
         await Task.WhenAll(_process.WaitForExitAsync(), _logPump).WaitAsync(timeout ?? TimeSpan.FromSeconds(30));
     }
 
-    /// <summary>SIGKILL: the daemon gets no chance to clean up.</summary>
+    /// <summary>SIGKILL: the daemon gets no chance to clean up (the test removes the agents' socket directory it leaves in /tmp).</summary>
     public async Task KillAsync()
     {
         _process.Kill();
         await Task.WhenAll(_process.WaitForExitAsync(), _logPump).WaitAsync(TimeSpan.FromSeconds(30));
+        RemoveAgentSocketDirectory();
+    }
+
+    private void RemoveAgentSocketDirectory()
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(Log, @"Egress proxy listening on (/tmp/agor-net-[A-Za-z0-9]+)/proxy\.sock");
+        if (match.Success && Directory.Exists(match.Groups[1].Value))
+        {
+            Directory.Delete(match.Groups[1].Value, recursive: true);
+        }
     }
 
     public async ValueTask DisposeAsync()
