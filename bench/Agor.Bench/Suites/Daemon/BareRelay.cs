@@ -13,76 +13,20 @@ internal sealed class BareRelay : IAsyncDisposable
 {
     public const int BufferBytes = 64 * 1024;
 
-    private readonly Socket _listener;
+    private readonly LoopbackServer _server;
     private readonly int _targetPort;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
-    private readonly List<Task> _relays = [];
-    private readonly Lock _lock = new();
 
-    private BareRelay(Socket listener, int targetPort)
+    private BareRelay(int targetPort)
     {
-        _listener = listener;
         _targetPort = targetPort;
-        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        _accepting = AcceptLoopAsync();
+        _server = LoopbackServer.Start(RelayAsync);
     }
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public static BareRelay Start(int targetPort)
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(16);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
+    public static BareRelay Start(int targetPort) => new(targetPort);
 
-        return new BareRelay(listener, targetPort);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Dispose();
-        await _accepting;
-        Task[] relays;
-        lock (_lock)
-        {
-            relays = [.. _relays];
-        }
-
-        await Task.WhenAll(relays);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            lock (_lock)
-            {
-                _relays.RemoveAll(t => t.IsCompleted);
-                _relays.Add(RelayAsync(client, _stopping.Token));
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private async Task RelayAsync(Socket client, CancellationToken cancellationToken)
     {

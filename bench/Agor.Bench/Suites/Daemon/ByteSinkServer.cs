@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using System.Net;
 using System.Net.Sockets;
 
 namespace Agor.Bench.Suites.Daemon;
@@ -15,74 +14,15 @@ internal sealed class ByteSinkServer : IAsyncDisposable
 {
     public const int BufferBytes = 64 * 1024;
 
-    private readonly Socket _listener;
-    private readonly CancellationTokenSource _stopping = new();
-    private readonly Task _accepting;
-    private readonly List<Task> _connections = [];
-    private readonly Lock _lock = new();
+    private readonly LoopbackServer _server;
 
-    private ByteSinkServer(Socket listener)
-    {
-        _listener = listener;
-        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        _accepting = AcceptLoopAsync();
-    }
+    private ByteSinkServer(LoopbackServer server) => _server = server;
 
-    public int Port { get; }
+    public int Port => _server.Port;
 
-    public static ByteSinkServer Start()
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            listener.Listen(16);
-        }
-        catch
-        {
-            listener.Dispose();
-            throw;
-        }
+    public static ByteSinkServer Start() => new(LoopbackServer.Start(ServeAsync));
 
-        return new ByteSinkServer(listener);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stopping.CancelAsync();
-        _listener.Dispose();
-        await _accepting;
-        Task[] connections;
-        lock (_lock)
-        {
-            connections = [.. _connections];
-        }
-
-        await Task.WhenAll(connections);
-        _stopping.Dispose();
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (true)
-        {
-            Socket client;
-            try
-            {
-                client = await _listener.AcceptAsync(_stopping.Token);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException or SocketException)
-            {
-                return;
-            }
-
-            lock (_lock)
-            {
-                _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(ServeAsync(client, _stopping.Token));
-            }
-        }
-    }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
     private static async Task ServeAsync(Socket client, CancellationToken cancellationToken)
     {
