@@ -54,13 +54,25 @@ public sealed class JsonRpcPeerTests
     [Fact(Timeout = 10_000)]
     public async Task Invoke_ResponsesOutOfOrder_AreMatchedById()
     {
-        await using var pair = new PeerPair(configureRight: p => p.AddRequestHandler(TestMethods.Echo, EchoHandler));
+        // The "slow" request is held on a gate the test opens only after "fast" has been answered, so
+        // the order of the two answers does not depend on how busy the machine is.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var pair = new PeerPair(configureRight: p => p.AddRequestHandler<EchoParams, EchoResult>(TestMethods.Echo, async (e, ct) =>
+        {
+            if (e.Text == "slow")
+            {
+                await gate.Task.WaitAsync(ct);
+            }
 
-        var slow = pair.Left.InvokeAsync(TestMethods.Echo, new EchoParams("slow", DelayMs: 300));
+            return new EchoResult(e.Text);
+        }));
+
+        var slow = pair.Left.InvokeAsync(TestMethods.Echo, new EchoParams("slow"));
         var fast = pair.Left.InvokeAsync(TestMethods.Echo, new EchoParams("fast"));
 
         Assert.Equal("fast", (await fast).Text);
         Assert.False(slow.IsCompleted);
+        gate.SetResult();
         Assert.Equal("slow", (await slow).Text);
     }
 
