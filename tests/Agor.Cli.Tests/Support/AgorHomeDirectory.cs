@@ -25,6 +25,9 @@ public sealed class AgorHomeDirectory : IAsyncDisposable
 
     public string PidPath => System.IO.Path.Combine(Path, "daemon.pid");
 
+    /// <summary>The <c>agor</c> every run starts: the one built beside the tests, or an installed one.</summary>
+    public string AgorPath { get; set; } = DaemonProcess.AgorPath;
+
     /// <summary>Extra variables for every run (AGOR_PORT and the like).</summary>
     public Dictionary<string, string> Environment { get; } = new(StringComparer.Ordinal);
 
@@ -84,7 +87,7 @@ public sealed class AgorHomeDirectory : IAsyncDisposable
     /// <summary>Starts <c>agor</c> with every stream redirected, for a test that talks to it.</summary>
     public Process Start(IEnumerable<string> arguments)
     {
-        var startInfo = new ProcessStartInfo(DaemonProcess.AgorPath)
+        var startInfo = new ProcessStartInfo(AgorPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

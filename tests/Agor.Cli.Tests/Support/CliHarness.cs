@@ -23,12 +23,14 @@ public sealed class CliHarness : IAsyncDisposable
 
     public string WorkingDirectory { get; }
 
-    public static async Task<CliHarness> StartAsync(Func<DaemonProcessOptions, DaemonProcessOptions>? configure = null, bool startDaemon = true)
+    /// <param name="agorPath">The <c>agor</c> to run (an installed one); null runs the one built beside the tests.</param>
+    public static async Task<CliHarness> StartAsync(Func<DaemonProcessOptions, DaemonProcessOptions>? configure = null, bool startDaemon = true, string? agorPath = null)
     {
         var claude = ClaudeCli.Require();
         var model = await ScriptedModelServer.StartAsync();
         var options = new DaemonProcessOptions { ModelBaseUrl = model.BaseUrl, ClaudePath = claude };
         var home = await AgorHomeDirectory.CreateAsync(configure?.Invoke(options) ?? options);
+        home.AgorPath = agorPath ?? home.AgorPath;
         var harness = new CliHarness(model, home, Directory.CreateTempSubdirectory("agor-cli-work-").FullName);
         if (startDaemon)
         {

@@ -79,7 +79,7 @@ public sealed class DaemonProcess : IAsyncDisposable
             await File.WriteAllTextAsync(Path.Combine(home, "config.yaml"), ConfigYaml(options), cancellationToken);
         }
 
-        var startInfo = new ProcessStartInfo(AgorPath)
+        var startInfo = new ProcessStartInfo(options.AgorPath ?? AgorPath)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,

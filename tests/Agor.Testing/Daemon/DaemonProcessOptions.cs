@@ -30,6 +30,9 @@ public sealed record DaemonProcessOptions
     /// <summary>Extra variables in the daemon's environment.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>The <c>agor</c> to run; null runs the one built beside the tests.</summary>
+    public string? AgorPath { get; init; }
+
     /// <summary>An existing AGOR_HOME to reuse (a restart); null creates a fresh one.</summary>
     public string? Home { get; init; }
 }

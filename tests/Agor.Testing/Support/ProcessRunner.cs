@@ -13,10 +13,13 @@ public static class ProcessRunner
         IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string>? environment = null,
         string? standardInput = null,
+        string? workingDirectory = null,
+        IReadOnlyList<string>? clearEnvironment = null,
         CancellationToken cancellationToken = default)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
+            WorkingDirectory = workingDirectory ?? string.Empty,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -25,6 +28,12 @@ public static class ProcessRunner
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        // Variables whose names start with one of these prefixes are not passed on.
+        foreach (var name in startInfo.Environment.Keys.Where(n => clearEnvironment?.Any(p => n.StartsWith(p, StringComparison.Ordinal)) == true).ToList())
+        {
+            startInfo.Environment.Remove(name);
         }
 
         if (environment is not null)
