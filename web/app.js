@@ -154,6 +154,7 @@ function renderSessionHead(session) {
   $('session-cwd').textContent = session.cwd;
   $('session-mode').textContent = session.permission_mode;
   $('prompt-mode-session').textContent = `session's mode (${session.permission_mode})`;
+  $('prompt-model').placeholder = session.model ? `session's model (${session.model})` : "session's model";
   $('session-status').textContent = statusText(session.status);
 }
 
@@ -283,6 +284,7 @@ function renderTaskStatus(group) {
   const u = t.token_usage;
   if (u) { parts.push(` · ${u.input_tokens ?? 0} in / ${u.output_tokens ?? 0} out tokens`); }
   if (t.permission_mode && t.permission_mode !== (state.sessions.get(t.session_id) || {}).permission_mode) { parts.push(` · ${t.permission_mode}`); }
+  if (t.model && t.model !== (state.sessions.get(t.session_id) || {}).model) { parts.push(` · ${t.model}`); }
   if (typeof t.cost_usd === 'number') { parts.push(` · $${t.cost_usd.toFixed(4)}`); }
   if (t.sandbox) {
     parts.push(' · ', t.sandbox.confined
@@ -546,6 +548,7 @@ async function sendPrompt(event) {
   try {
     const body = { prompt: text };
     if ($('prompt-mode').value) { body.permission_mode = $('prompt-mode').value; }
+    if ($('prompt-model').value.trim()) { body.model = $('prompt-model').value.trim(); }
     const task = await api('POST', `/sessions/${state.current}/prompt`, body);
     $('prompt').value = '';
     onTask(task);

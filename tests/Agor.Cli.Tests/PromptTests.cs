@@ -24,6 +24,22 @@ public sealed class PromptTests
     }
 
     [SkippableFact(Timeout = 90_000)]
+    public async Task ModelOption_AsksTheModelServerForThatModel_AndANameThatIsNotAModelIsRefused()
+    {
+        await using var h = await CliHarness.StartAsync();
+        h.Model.Script.EnqueueText("Small and quick.");
+        var session = await h.CreateSessionAsync();
+
+        var result = await h.Home.RunAsync("prompt", session, "Who are you?", "--model", "claude-haiku-4-5");
+        var bad = await h.Home.RunAsync("prompt", session, "Again", "--model", "--print");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("claude-haiku-4-5", Assert.Single(h.Model.ConversationRequests).Model);
+        Assert.NotEqual(0, bad.ExitCode);
+        Assert.Contains("model", bad.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 90_000)]
     public async Task PermissionAnsweredYesOnStdin_TheFileIsWritten()
     {
         await using var h = await CliHarness.StartAsync();

@@ -208,7 +208,7 @@ public sealed class WebPageTests
     }
 
     [SkippableFact(Timeout = 120_000)]
-    public async Task APendingCardSurvivesAReload_APromptTakesItsOwnMode_AndAStoppedTaskReadsStopped()
+    public async Task APendingCardSurvivesAReload_APromptTakesItsOwnModeAndModel_AndAStoppedTaskReadsStopped()
     {
         var root = RequireBrowser();
         var claude = ClaudeCli.Require();
@@ -240,6 +240,7 @@ public sealed class WebPageTests
 
             Assert.Contains("ok: a stopped task reads stopped, with its usage", output, StringComparison.Ordinal);
             Assert.Equal("after the reload\n", await File.ReadAllTextAsync(notes));
+            Assert.Equal("claude-haiku-4-5", model.ConversationRequests.OrderBy(r => r.Sequence).Last().Model);
         }
         finally
         {

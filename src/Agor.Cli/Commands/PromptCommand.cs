@@ -17,7 +17,8 @@ internal static class PromptCommand
         var noWait = new Option<bool>("--no-wait") { Description = "Print the new task's id and return at once." };
         var mode = new Option<string>("--permission-mode") { Description = "This prompt's permission mode instead of the session's." };
         mode.AcceptOnlyFromAmong("default", "acceptEdits", "bypassPermissions", "plan");
-        var command = new Command("prompt", "Send a prompt to a session and follow the task live (Ctrl-C stops it).") { session, text, yes, noWait, mode };
+        var model = new Option<string>("--model") { Description = "This prompt's model instead of the session's (e.g. claude-sonnet-4-5)." };
+        var command = new Command("prompt", "Send a prompt to a session and follow the task live (Ctrl-C stops it).") { session, text, yes, noWait, mode, model };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             var sessionId = parse.GetValue(session)!;
@@ -26,7 +27,7 @@ internal static class PromptCommand
             {
                 var task = await client.PostAsync(
                     $"/sessions/{Uri.EscapeDataString(sessionId)}/prompt",
-                    new JsonObject { ["prompt"] = parse.GetValue(text), ["permission_mode"] = parse.GetValue(mode) },
+                    new JsonObject { ["prompt"] = parse.GetValue(text), ["permission_mode"] = parse.GetValue(mode), ["model"] = parse.GetValue(model) },
                     cancellationToken);
                 Console.Out.WriteLine(task.Json.Text("id"));
                 return ExitCodes.Ok;
@@ -42,7 +43,7 @@ internal static class PromptCommand
 
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Interrupt);
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Interrupt);
-            return await new PromptRun(client, sessionId, parse.GetValue(yes)).RunAsync(parse.GetValue(text)!, parse.GetValue(mode), interrupted.Token);
+            return await new PromptRun(client, sessionId, parse.GetValue(yes)).RunAsync(parse.GetValue(text)!, parse.GetValue(mode), parse.GetValue(model), interrupted.Token);
         });
         return command;
     }

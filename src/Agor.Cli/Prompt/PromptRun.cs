@@ -15,7 +15,7 @@ internal sealed class PromptRun(DaemonClient client, string sessionId, bool allo
     private string _taskId = string.Empty;
 
     /// <summary>Runs the prompt; <paramref name="interrupted"/> (Ctrl-C) stops the task. Returns the exit code.</summary>
-    public async Task<int> RunAsync(string prompt, string? permissionMode, CancellationToken interrupted)
+    public async Task<int> RunAsync(string prompt, string? permissionMode, string? model, CancellationToken interrupted)
     {
         var session = await client.GetAsync($"/sessions/{Uri.EscapeDataString(sessionId)}", CancellationToken.None);
         var cwd = session.Json.Text("cwd");
@@ -31,7 +31,7 @@ internal sealed class PromptRun(DaemonClient client, string sessionId, bool allo
 
             var task = await client.PostAsync(
                 $"/sessions/{Uri.EscapeDataString(sessionId)}/prompt",
-                new JsonObject { ["prompt"] = prompt, ["permission_mode"] = permissionMode },
+                new JsonObject { ["prompt"] = prompt, ["permission_mode"] = permissionMode, ["model"] = model },
                 CancellationToken.None);
             _taskId = task.Json.Text("id");
             transcript.OnStatus(task.Json.Text("status"));

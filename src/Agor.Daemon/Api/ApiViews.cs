@@ -29,10 +29,10 @@ internal sealed record SessionView(
 internal sealed record TaskView(
     string Id, string SessionId, string Prompt, string PermissionMode, string Status, DateTimeOffset CreatedAt,
     DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? ExecutorId, TokenUsage? TokenUsage, double? CostUsd,
-    ErrorInfo? Error, string? AgentSessionId, SandboxReport? Sandbox)
+    ErrorInfo? Error, string? AgentSessionId, SandboxReport? Sandbox, string? Model)
 {
     public static TaskView From(AgorTask t) =>
-        new(t.Id, t.SessionId, t.Prompt, t.PermissionMode, t.Status, t.CreatedAt, t.StartedAt, t.CompletedAt, t.ExecutorId, t.TokenUsage, t.CostUsd, t.Error, t.AgentSessionId, t.Sandbox);
+        new(t.Id, t.SessionId, t.Prompt, t.PermissionMode, t.Status, t.CreatedAt, t.StartedAt, t.CompletedAt, t.ExecutorId, t.TokenUsage, t.CostUsd, t.Error, t.AgentSessionId, t.Sandbox, t.Model);
 }
 
 internal sealed record MessageView(long Sequence, string SessionId, string TaskId, long TaskSequence, string EventType, JsonElement EventData, DateTimeOffset Timestamp)
@@ -70,7 +70,7 @@ internal sealed record CreateSessionRequest(string? Cwd, string? Agent, string? 
 /// <summary><c>PATCH /sessions/{id}</c>: <c>title</c>, or <c>name</c> as its other spelling.</summary>
 internal sealed record RenameSessionRequest(string? Title, string? Name);
 
-internal sealed record PromptRequest(string? Prompt, string? PermissionMode);
+internal sealed record PromptRequest(string? Prompt, string? PermissionMode, string? Model);
 
 internal sealed record PermissionDecisionRequest(string? Decision, string? Reason);
 

@@ -61,6 +61,11 @@ internal static class SessionEndpoints
             return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
         }
 
+        if (body.Model is { } model && ModelNames.Problem(model) is { } modelProblem)
+        {
+            return Problems.BadRequest("model", modelProblem);
+        }
+
         // Never root, never the daemon's own user under isolation, only users the configuration allows.
         if (body.UnixUser is { } user && pool.UnixUsers.Problem(user) is { } userProblem)
         {
@@ -196,6 +201,11 @@ internal static class SessionEndpoints
             return Problems.BadRequest("permission_mode", $"must be one of {string.Join(", ", PermissionModes.All)}");
         }
 
+        if (body.Model is { } model && ModelNames.Problem(model) is { } modelProblem)
+        {
+            return Problems.BadRequest("model", modelProblem);
+        }
+
         var room = PromptSize.MaxWireBytes(config.Execution, session.Cwd);
         if (PromptSize.EscapedBytes(body.Prompt) > room)
         {
@@ -204,7 +214,7 @@ internal static class SessionEndpoints
 
         try
         {
-            var task = await coordinator.SubmitAsync(session, body.Prompt, body.PermissionMode, cancellationToken);
+            var task = await coordinator.SubmitAsync(session, body.Prompt, body.PermissionMode, body.Model, cancellationToken);
             return Results.Json(TaskView.From(task), ApiJsonContext.Default.TaskView, statusCode: StatusCodes.Status202Accepted);
         }
         catch (InvalidOperationException ex)

@@ -13,6 +13,9 @@ internal sealed record AgorTask
 
     public required string PermissionMode { get; init; }
 
+    /// <summary>The model the agent is asked for: the prompt's, else the session's; null leaves the agent's default.</summary>
+    public string? Model { get; init; }
+
     public string Status { get; init; } = TaskStatuses.Queued;
 
     public required DateTimeOffset CreatedAt { get; init; }

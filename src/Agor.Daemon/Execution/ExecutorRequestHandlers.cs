@@ -105,7 +105,7 @@ internal sealed class ExecutorRequestHandlers(
             TaskId = running.Task.Id,
             Agent = session.Agent,
             AgentPath = config.Agents.ClaudeCodePath,
-            Model = session.Model,
+            Model = running.Task.Model,
             AgentSessionId = session.AgentSessionId,
             PermissionMode = running.Task.PermissionMode,
             Env = ProxyEnvironment(running),

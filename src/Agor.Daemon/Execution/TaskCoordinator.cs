@@ -57,8 +57,11 @@ internal sealed class TaskCoordinator : IAsyncDisposable
 
     private TimeSpan RequestTimeout => TimeSpan.FromMilliseconds(_settings.RequestTimeoutMs);
 
-    /// <summary>Queues a prompt; it runs after the session's earlier tasks. Throws <see cref="InvalidOperationException"/> while shutting down.</summary>
-    public async Task<AgorTask> SubmitAsync(Session session, string prompt, string? permissionMode, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Queues a prompt; it runs after the session's earlier tasks. A null permission mode or model
+    /// is the session's. Throws <see cref="InvalidOperationException"/> while shutting down.
+    /// </summary>
+    public async Task<AgorTask> SubmitAsync(Session session, string prompt, string? permissionMode, string? model = null, CancellationToken cancellationToken = default)
     {
         if (!_accepting)
         {
@@ -71,6 +74,7 @@ internal sealed class TaskCoordinator : IAsyncDisposable
             SessionId = session.Id,
             Prompt = prompt,
             PermissionMode = permissionMode ?? session.PermissionMode,
+            Model = model ?? session.Model,
             CreatedAt = _clock.GetUtcNow(),
         };
         await _store.Tasks.CreateAsync(task, cancellationToken);

@@ -1,5 +1,5 @@
 // A pending Allow/Deny card survives a reload and still answers; a prompt sent with its own
-// permission mode says so; a stopped task reads "stopped" with what it used, not as an error.
+// permission mode and model says so; a stopped task reads "stopped" with what it used, not as an error.
 import { env, main, step, fail } from './lib.mjs';
 
 const timeout = 30_000;
@@ -34,13 +34,15 @@ await main(async (browser) => {
     await lastStatus().getByText('completed').waitFor({ timeout });
   });
 
-  await step('a prompt with its own permission mode', async () => {
+  await step('a prompt with its own permission mode and model', async () => {
     await page.getByRole('combobox', { name: 'Permission mode for this prompt' }).selectOption('acceptEdits');
+    await page.getByRole('combobox', { name: 'Model for this prompt' }).fill('claude-haiku-4-5');
     const prompt = page.getByRole('textbox', { name: 'Prompt' });
     await prompt.fill('Talk slowly');
     await prompt.press('Enter');
     await log.getByText(/tick3 /).waitFor({ timeout });
     await lastStatus().getByText(/acceptEdits/).waitFor({ timeout });
+    await lastStatus().getByText(/claude-haiku-4-5/).waitFor({ timeout });
   });
 
   await step('a stopped task reads stopped, with its usage', async () => {

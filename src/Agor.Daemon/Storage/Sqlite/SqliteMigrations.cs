@@ -138,7 +138,12 @@ internal static class SqliteMigrations
         CREATE INDEX egress_connections_task ON egress_connections (task_id, id);
         """;
 
-    private static readonly string[] Scripts = [Version1, Version2, Version3, Version4];
+    // The model a prompt asked for (issue 12): a prompt may choose another than its session's.
+    private const string Version5 = """
+        ALTER TABLE tasks ADD COLUMN model TEXT;
+        """;
+
+    private static readonly string[] Scripts = [Version1, Version2, Version3, Version4, Version5];
 
     /// <summary>The version this code brings a database to.</summary>
     public static int LatestVersion => Scripts.Length;

@@ -12,14 +12,14 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
     private const string Columns = """
         id, session_id, prompt, permission_mode, status, created_at, started_at, completed_at, executor_id,
         input_tokens, output_tokens, cache_creation_input_tokens, cache_read_input_tokens, cost_usd,
-        error_code, error_message, agent_session_id, sandbox
+        error_code, error_message, agent_session_id, sandbox, model
         """;
 
     private const string Insert = $"""
         INSERT INTO tasks ({Columns})
         VALUES ($id, $session_id, $prompt, $permission_mode, $status, $created_at, $started_at, $completed_at, $executor_id,
             $input_tokens, $output_tokens, $cache_creation_input_tokens, $cache_read_input_tokens, $cost_usd,
-            $error_code, $error_message, $agent_session_id, $sandbox)
+            $error_code, $error_message, $agent_session_id, $sandbox, $model)
         """;
 
     private const string Update = """
@@ -29,7 +29,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
             input_tokens = $input_tokens, output_tokens = $output_tokens,
             cache_creation_input_tokens = $cache_creation_input_tokens, cache_read_input_tokens = $cache_read_input_tokens,
             cost_usd = $cost_usd, error_code = $error_code, error_message = $error_message, agent_session_id = $agent_session_id,
-            sandbox = $sandbox
+            sandbox = $sandbox, model = $model
         WHERE id = $id AND status IN
         """;
 
@@ -139,6 +139,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
         p.Set("$error_code", task.Error?.Code);
         p.Set("$error_message", task.Error?.Message);
         p.Set("$agent_session_id", task.AgentSessionId);
+        p.Set("$model", task.Model);
         p.Set("$sandbox", task.Sandbox is { } sandbox ? JsonSerializer.Serialize(sandbox, SandboxJsonContext.Default.SandboxReport) : null);
     }
 
@@ -163,6 +164,7 @@ internal sealed class SqliteTaskStore(SqliteDatabase database) : ITaskStore
         CostUsd = row.DoubleOrNull("cost_usd"),
         Error = row.TextOrNull("error_code") is { } code ? new ErrorInfo(code, row.TextOrNull("error_message") ?? string.Empty) : null,
         AgentSessionId = row.TextOrNull("agent_session_id"),
+        Model = row.TextOrNull("model"),
         Sandbox = row.TextOrNull("sandbox") is { } sandbox ? JsonSerializer.Deserialize(sandbox, SandboxJsonContext.Default.SandboxReport) : null,
     };
 }
