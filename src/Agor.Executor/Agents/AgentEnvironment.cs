@@ -4,18 +4,18 @@ namespace Agor.Executor.Agents;
 
 /// <summary>
 /// The agent's environment: an allow-list of the executor's own variables, the daemon's extra
-/// non-secret ones, quiet defaults, and the API key — which exists only here, in the child's
-/// environment block, never in the executor's own environment, a file or a log.
+/// non-secret ones, quiet defaults, and the API key (placed by the agent's runner) — which exists
+/// only here, in the child's environment block, never in the executor's own environment, a file or a log.
 /// </summary>
 internal static class AgentEnvironment
 {
     private static readonly string[] Inherited = ["PATH", "HOME", "USER", "LOGNAME", "SHELL", "LANG", "LC_ALL", "LC_CTYPE", "TERM", "TZ", "TMPDIR"];
 
-    /// <summary>Variables the daemon may not set through the context: the credentials are ours to place.</summary>
-    private static readonly string[] Reserved = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"];
-
-    public static Dictionary<string, string> Build(IReadOnlyDictionary<string, string>? extra, string apiKey, string? baseUrl, string permissionMode)
+    /// <param name="runner">The agent's runner: it places the key and base URL, and no variable of any agent's credentials comes from the daemon's context.</param>
+    public static Dictionary<string, string> Build(IReadOnlyDictionary<string, string>? extra, IAgentRunner runner, IReadOnlySet<string> reserved, string apiKey, string? baseUrl, string permissionMode)
     {
+        ArgumentNullException.ThrowIfNull(runner);
+        ArgumentNullException.ThrowIfNull(reserved);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
@@ -34,7 +34,7 @@ internal static class AgentEnvironment
         environment.TryAdd("PATH", "/usr/local/bin:/usr/bin:/bin");
         foreach (var (name, value) in extra ?? new Dictionary<string, string>())
         {
-            if (!Reserved.Contains(name, StringComparer.Ordinal))
+            if (!reserved.Contains(name))
             {
                 environment[name] = value;
             }
@@ -47,12 +47,7 @@ internal static class AgentEnvironment
             environment["IS_SANDBOX"] = "1";
         }
 
-        environment["ANTHROPIC_API_KEY"] = apiKey;
-        if (baseUrl is { Length: > 0 })
-        {
-            environment["ANTHROPIC_BASE_URL"] = baseUrl;
-        }
-
+        runner.AddCredentials(environment, apiKey, baseUrl);
         return environment;
     }
 }

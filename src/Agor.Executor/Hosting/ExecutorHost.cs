@@ -125,7 +125,12 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
             Name = "daemon",
         };
         await using var peer = new JsonRpcPeer(new NetworkStream(connection, ownsSocket: true), peerOptions, loggers.CreateLogger("rpc"));
-        using var tasks = new TaskSupervisor(peer, new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, Guard.GuardedLaunch.ForThisExecutor(options.AgentUmask)), _logger);
+        var launch = Guard.GuardedLaunch.ForThisExecutor(options.AgentUmask);
+        var runners = new Agents.AgentRunners(
+        [
+            new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, launch),
+        ]);
+        using var tasks = new TaskSupervisor(peer, runners, _logger);
         var service = new ExecutorRpcService(tasks, _logger);
         service.Register(peer);
         peer.Start();

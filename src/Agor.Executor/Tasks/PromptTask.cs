@@ -16,7 +16,7 @@ internal sealed class PromptTask : IDisposable
     private static readonly TimeSpan DaemonCallTimeout = TimeSpan.FromSeconds(30);
 
     private readonly JsonRpcPeer _daemon;
-    private readonly IAgentRunner _runner;
+    private readonly AgentRunners _runners;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly CancellationTokenSource? _deadline;
@@ -26,12 +26,12 @@ internal sealed class PromptTask : IDisposable
     private int _reported;
 
     /// <param name="previous">The task before this one on the executor: its agent may still be ending, and this one starts after it.</param>
-    public PromptTask(JsonRpcPeer daemon, ExecutePromptParams parameters, IAgentRunner runner, ILogger logger, Task? previous = null)
+    public PromptTask(JsonRpcPeer daemon, ExecutePromptParams parameters, AgentRunners runners, ILogger logger, Task? previous = null)
     {
         _previous = previous ?? Task.CompletedTask;
         _daemon = daemon;
         Parameters = parameters;
-        _runner = runner;
+        _runners = runners;
         _logger = logger;
         if (parameters.TimeoutMs > 0)
         {
@@ -126,10 +126,17 @@ internal sealed class PromptTask : IDisposable
 
         TaskExecutionContext context;
         ApiKeyResult key;
+        IAgentRunner? runner;
         try
         {
             context = await _daemon.InvokeAsync(Methods.GetExecutionContext, new GetExecutionContextParams(Parameters.SessionToken), DaemonCallTimeout, _stop.Token);
-            var service = ServiceOf(context.Agent);
+            runner = _runners.Find(context.Agent);
+            if (runner is null)
+            {
+                return AgentOutcome.Failed(ErrorCodes.AgentNotFound, $"This executor cannot run the agent '{context.Agent}' (it runs {string.Join(", ", _runners.Names)}).");
+            }
+
+            var service = runner.Service;
             try
             {
                 key = await _daemon.InvokeAsync(Methods.GetApiKey, new GetApiKeyParams(Parameters.SessionToken, service), DaemonCallTimeout, _stop.Token);
@@ -181,11 +188,11 @@ internal sealed class PromptTask : IDisposable
             PreApprovedTools = Parameters.PreApprovedTools,
             Model = context.Model,
             ResumeSessionId = context.AgentSessionId,
-            Environment = AgentEnvironment.Build(context.Env, key.ApiKey, key.BaseUrl, Parameters.PermissionMode),
+            Environment = AgentEnvironment.Build(context.Env, runner, _runners.CredentialVariables, key.ApiKey, key.BaseUrl, Parameters.PermissionMode),
             Sandbox = sandbox,
             Limits = decision.Limits,
         };
-        return await _runner.RunAsync(request, host, _stop.Token);
+        return await runner.RunAsync(request, host, _stop.Token);
     }
 
     private async Task ReportAsync(AgentOutcome outcome)
@@ -218,12 +225,4 @@ internal sealed class PromptTask : IDisposable
         _sandbox is { Confined: true } report && outcome.Error?.Code == ErrorCodes.SandboxUnavailable
             ? report with { Confined = false, Mechanism = "none", Namespaces = [], Seccomp = false, Home = null, Reason = outcome.Error.Message }
             : _sandbox;
-
-    /// <summary>The credentials service an agent needs.</summary>
-    private static string ServiceOf(string agent) => agent switch
-    {
-        "codex" => "openai",
-        "gemini" => "google",
-        _ => "anthropic",
-    };
 }

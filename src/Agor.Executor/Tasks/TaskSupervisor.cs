@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace Agor.Executor.Tasks;
 
 /// <summary>Runs at most one task at a time, and answers <c>execute_prompt</c>, <c>stop_task</c> and <c>shutdown</c> about it.</summary>
-internal sealed class TaskSupervisor(JsonRpcPeer daemon, IAgentRunner runner, ILogger logger) : IDisposable
+internal sealed class TaskSupervisor(JsonRpcPeer daemon, AgentRunners runners, ILogger logger) : IDisposable
 {
     private static readonly string[] PermissionModes = ["default", "acceptEdits", "bypassPermissions", "plan"];
     private static readonly TimeSpan StopWait = TimeSpan.FromSeconds(5);
@@ -34,7 +34,7 @@ internal sealed class TaskSupervisor(JsonRpcPeer daemon, IAgentRunner runner, IL
             // The previous task reported its outcome; its agent may still be ending, and the new
             // one starts after it (the next agent may resume the session the last one is saving).
             var previous = _current;
-            _current = new PromptTask(daemon, parameters, runner, logger, previous: previous?.Completion);
+            _current = new PromptTask(daemon, parameters, runners, logger, previous: previous?.Completion);
             if (previous is not null)
             {
                 _ = DisposeWhenDoneAsync(previous);

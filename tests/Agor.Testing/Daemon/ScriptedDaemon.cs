@@ -141,6 +141,7 @@ public sealed class ScriptedDaemon : IAsyncDisposable
             {
                 SessionId = "session-1",
                 TaskId = "from-token",
+                Agent = Options.Agent,
                 AgentPath = Options.AgentPath,
                 Model = Options.Model,
                 AgentSessionId = AgentSessionId,

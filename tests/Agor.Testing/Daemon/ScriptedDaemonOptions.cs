@@ -7,6 +7,9 @@ public sealed record ScriptedDaemonOptions
 {
     public string SessionToken { get; init; } = "tok-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The agent named in the execution context: <c>claude-code</c>, <c>codex</c> or <c>gemini</c>.</summary>
+    public string Agent { get; init; } = "claude-code";
+
     /// <summary>The agent executable handed out in the execution context.</summary>
     public required string AgentPath { get; init; }
 

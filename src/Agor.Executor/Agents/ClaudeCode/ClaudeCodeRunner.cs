@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.ComponentModel;
 using System.Text.Json;
 using Agor.Executor.Logging;
 using Agor.Protocol.Wire;
@@ -14,51 +13,36 @@ namespace Agor.Executor.Agents.ClaudeCode;
 /// </summary>
 internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, Guard.GuardedLaunch launch) : IAgentRunner
 {
+    private const string DisplayName = "Claude Code";
+
     private static readonly TimeSpan ExitGrace = TimeSpan.FromSeconds(3);
+
+    public string Agent => "claude-code";
+
+    public string Service => "anthropic";
+
+    public IReadOnlyList<string> CredentialVariables { get; } = ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN", "ANTHROPIC_BASE_URL"];
+
+    public void AddCredentials(IDictionary<string, string> environment, string apiKey, string? baseUrl)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        environment["ANTHROPIC_API_KEY"] = apiKey;
+        if (baseUrl is { Length: > 0 })
+        {
+            environment["ANTHROPIC_BASE_URL"] = baseUrl;
+        }
+    }
 
     public async Task<AgentOutcome> RunAsync(AgentRunRequest request, IAgentHost host, CancellationToken stop)
     {
-        if (!Directory.Exists(request.WorkingDirectory))
+        var (agent, failure) = AgentLaunch.Start(request, ClaudeCodeArguments.For(request), launch, logger, DisplayName);
+        if (agent is null)
         {
-            return AgentOutcome.Failed(ErrorCodes.InvalidWorkingDirectory, $"The working directory '{request.WorkingDirectory}' does not exist or cannot be entered.");
-        }
-
-        // Found here, not by the guard: a missing agent is agent_not_found, not a guard that exited.
-        if (ExecutablePath.Resolve(request.AgentPath, request.Environment.GetValueOrDefault("PATH")) is not { } program)
-        {
-            return AgentOutcome.Failed(ErrorCodes.AgentNotFound, $"Claude Code could not be started from '{request.AgentPath}': no such executable file.");
-        }
-
-        AgentProcess agent;
-        try
-        {
-            // Through the guard: the agent's whole tree dies with this executor, and gets the agent's umask.
-            string fileName;
-            IReadOnlyList<string> arguments;
-            if (request.Sandbox is { } sandbox)
-            {
-                IReadOnlyList<string> skipped;
-                (fileName, arguments, skipped) = launch.WrapConfined(program, ClaudeCodeArguments.For(request), sandbox, request.Limits, request.Environment.GetValueOrDefault("PATH"));
-                foreach (var path in skipped)
-                {
-                    ExecutorLog.SandboxPathSkipped(logger, path);
-                }
-            }
-            else
-            {
-                (fileName, arguments) = launch.Wrap(program, ClaudeCodeArguments.For(request), request.Limits);
-            }
-
-            agent = AgentProcess.Start(fileName, arguments, request.WorkingDirectory, request.Environment);
-        }
-        catch (Win32Exception ex)
-        {
-            return AgentOutcome.Failed(ErrorCodes.AgentNotFound, $"Claude Code could not be started from '{request.AgentPath}': {ex.Message}");
+            return failure!;
         }
 
         await using (agent)
         {
-            ExecutorLog.AgentStarted(logger, agent.Pid, request.AgentPath);
             return await DriveAsync(agent, request, host, stop);
         }
     }
@@ -150,28 +134,7 @@ internal sealed class ClaudeCodeRunner(ILogger logger, TimeSpan interruptGrace, 
             await Task.WhenAll(answers);
         }
 
-        if (outcome is not null)
-        {
-            return outcome;
-        }
-
-        if (Volatile.Read(ref interruptRequested) == 1)
-        {
-            return new AgentOutcome(CompletionStatus.Cancelled) { Interrupted = true };
-        }
-
-        var stderr = agent.StderrTail;
-
-        // bwrap that cannot set the sandbox up exits before the agent ran, and says why.
-        if (request.Sandbox is not null && !sawOutput
-            && stderr.Split('\n').FirstOrDefault(l => l.StartsWith("bwrap: ", StringComparison.Ordinal)) is { } bwrapSaid)
-        {
-            return AgentOutcome.Failed(ErrorCodes.SandboxUnavailable, $"bubblewrap could not set up the sandbox, so the agent was not started: {bwrapSaid}");
-        }
-
-        return AgentOutcome.Failed(
-            ErrorCodes.AgentCrashed,
-            $"Claude Code exited with code {agent.ExitCode} without a result{(stderr.Length > 0 ? $": {stderr}" : ".")}");
+        return outcome ?? AgentLaunch.EndedWithoutResult(agent, request, Volatile.Read(ref interruptRequested) == 1, sawOutput, DisplayName);
     }
 
     private static async Task AnswerControlRequestAsync(
