@@ -144,7 +144,17 @@ public sealed class DaemonProcess : IAsyncDisposable
         }
 
         yaml.AppendLine($"    base_url: \"{options.ModelBaseUrl}\"");
+        foreach (var line in options.Credentials)
+        {
+            yaml.AppendLine("  " + line);
+        }
+
         yaml.AppendLine($"agents:\n  claude_code:\n    path: \"{options.ClaudePath}\"");
+        foreach (var line in options.Agents)
+        {
+            yaml.AppendLine("  " + line);
+        }
+
         yaml.AppendLine("execution:");
         foreach (var line in options.Execution)
         {

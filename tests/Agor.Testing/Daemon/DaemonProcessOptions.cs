@@ -12,6 +12,12 @@ public sealed record DaemonProcessOptions
     /// <summary>The Claude Code CLI (agents.claude_code.path).</summary>
     public required string ClaudePath { get; init; }
 
+    /// <summary>More lines of the <c>credentials:</c> section, e.g. <c>openai:</c> and its indented keys.</summary>
+    public IReadOnlyList<string> Credentials { get; init; } = [];
+
+    /// <summary>More lines of the <c>agents:</c> section, e.g. <c>codex:</c> and its indented <c>path:</c>.</summary>
+    public IReadOnlyList<string> Agents { get; init; } = [];
+
     /// <summary>Extra lines of the <c>daemon:</c> section, e.g. <c>max_title_length: 16</c>.</summary>
     public IReadOnlyList<string> Daemon { get; init; } = [];
 
