@@ -68,8 +68,9 @@ public sealed class CodexSandboxTests
             Assert.True(relay.Accepted > 0);
 
             // Codex's own sandbox is off: the turn metadata names none, and nothing was nested.
-            var metadata = harness.Model.ResponsesRequests[0].Headers.GetValueOrDefault("x-codex-turn-metadata") ?? string.Empty;
-            Assert.DoesNotContain("seccomp", metadata, StringComparison.Ordinal);
+            using var metadata = System.Text.Json.JsonDocument.Parse(harness.Model.ResponsesRequests[0].Headers["x-codex-turn-metadata"]);
+            Assert.Equal("none", metadata.RootElement.GetProperty("sandbox").GetString());
+            Assert.Equal("danger-full-access", metadata.RootElement.GetProperty("sandbox_mode").GetString());
             Assert.Equal(["out.txt"], Directory.EnumerateFileSystemEntries(harness.WorkingDirectory).Select(Path.GetFileName));
         }
         finally
