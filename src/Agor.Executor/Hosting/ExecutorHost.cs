@@ -129,6 +129,7 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
         var runners = new Agents.AgentRunners(
         [
             new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, launch),
+            new Agents.Gemini.GeminiRunner(loggers.CreateLogger("gemini"), InterruptGrace, launch),
         ]);
         using var tasks = new TaskSupervisor(peer, runners, _logger);
         var service = new ExecutorRpcService(tasks, _logger);
