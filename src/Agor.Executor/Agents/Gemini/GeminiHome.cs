@@ -55,9 +55,12 @@ internal sealed partial class GeminiHome
             }
             else
             {
-                var user = request.Environment.GetValueOrDefault("HOME") is { Length: > 0 } h && Path.IsPathFullyQualified(h)
-                    ? h
-                    : Path.Combine(Path.GetTempPath(), $"agor-gemini-{Environment.UserName}");
+                // No guessed fallback in a shared /tmp, where someone else could have placed the directory first.
+                if (request.Environment.GetValueOrDefault("HOME") is not { Length: > 0 } user || !Path.IsPathFullyQualified(user))
+                {
+                    return (null, "the agent has no absolute HOME to keep its sessions in");
+                }
+
                 var root = Path.Combine(user, ".agor", "gemini");
                 CreatePrivate(root);
                 var resumed = IsSessionId(request.ResumeSessionId) && Directory.Exists(Path.Combine(root, request.ResumeSessionId!));

@@ -89,6 +89,33 @@ public sealed class GeminiPromptTests
         Assert.Empty(harness.AgentPids());
     }
 
+    [SkippableFact(Timeout = 90_000)]
+    public async Task Stop_WhileAPermissionQuestionIsOpen_EndsCancelled_AndTheCommandNeverRuns()
+    {
+        var asked = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var never = new TaskCompletionSource<PermissionDecision>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var harness = await GeminiHarness.StartAsync(o => o with
+        {
+            DecidePermission = _ =>
+            {
+                asked.TrySetResult();
+                return never.Task;
+            },
+        });
+        harness.Model.Script.EnqueueShellCommand("echo ran > unasked.txt").EnqueueText("Done.");
+
+        var task = await harness.Daemon.ExecuteAsync("run it", harness.WorkingDirectory);
+        await asked.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        var agents = harness.AgentPids();
+        await harness.Daemon.Peer.InvokeAsync(Methods.StopTask, new StopTaskParams { SessionToken = harness.Daemon.Options.SessionToken, TaskId = task.TaskId, Reason = "user" });
+        var completion = await harness.Daemon.WaitForCompletionAsync(task.TaskId);
+        never.TrySetResult(new PermissionDecision(true));
+
+        Assert.Equal(CompletionStatus.Cancelled, completion.Status);
+        Assert.False(File.Exists(Path.Combine(harness.WorkingDirectory, "unasked.txt")), "the command ran although the task was stopped before an answer");
+        Assert.All(agents, pid => Assert.False(ProcessTable.IsRunning(pid), $"agent process {pid} is still running"));
+    }
+
     [SkippableFact(Timeout = 120_000)]
     public async Task SecondPrompt_WithTheAgentSessionId_ContinuesTheConversation()
     {
