@@ -130,6 +130,7 @@ internal sealed class ExecutorHost(ExecutorOptions options, ILoggerFactory logge
         [
             new ClaudeCodeRunner(loggers.CreateLogger("claude-code"), InterruptGrace, launch),
             new Agents.Codex.CodexRunner(loggers.CreateLogger("codex"), InterruptGrace, launch),
+            new Agents.Gemini.GeminiRunner(loggers.CreateLogger("gemini"), InterruptGrace, launch),
         ]);
         using var tasks = new TaskSupervisor(peer, runners, _logger);
         var service = new ExecutorRpcService(tasks, _logger);
