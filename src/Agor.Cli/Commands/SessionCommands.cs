@@ -24,16 +24,19 @@ internal static class SessionCommands
         var mode = new Option<string>("--permission-mode") { Description = "default, acceptEdits, bypassPermissions or plan (default: default)." };
         mode.AcceptOnlyFromAmong(Modes);
         var title = new Option<string>("--title") { Description = "A title to recognise the session by." };
+        var agent = new Option<string>("--agent") { Description = "claude-code, codex or gemini (default: claude-code)." };
+        agent.AcceptOnlyFromAmong([.. Agor.Daemon.Configuration.AgentSettings.Names]);
         var model = new Option<string>("--model") { Description = "The model the agent uses (default: the agent's own)." };
         var unixUser = new Option<string>("--unix-user") { Description = "Run this session's executors as this Unix user (with run_as_unix_user)." };
         var json = JsonOption.Create();
-        var command = new Command("create", "Create a session.") { cwd, mode, title, model, unixUser, json };
+        var command = new Command("create", "Create a session.") { cwd, agent, mode, title, model, unixUser, json };
         CliAction.Set(command, async (parse, cancellationToken) =>
         {
             var directory = Path.GetFullPath(parse.GetValue(cwd) ?? Environment.CurrentDirectory);
             var body = new JsonObject
             {
                 ["cwd"] = directory,
+                ["agent"] = parse.GetValue(agent),
                 ["permission_mode"] = parse.GetValue(mode),
                 ["title"] = parse.GetValue(title),
                 ["model"] = parse.GetValue(model),
@@ -48,7 +51,7 @@ internal static class SessionCommands
             else
             {
                 var session = created.Json;
-                Console.Out.WriteLine($"created session {session.Text("id")} in {session.Text("cwd")} (permission mode {session.Text("permission_mode")})");
+                Console.Out.WriteLine($"created session {session.Text("id")} in {session.Text("cwd")} ({session.Text("agent")}, permission mode {session.Text("permission_mode")})");
             }
 
             return ExitCodes.Ok;

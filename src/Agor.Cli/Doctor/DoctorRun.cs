@@ -33,8 +33,11 @@ internal static class DoctorRun
         checks.Add(daemon);
 
         var searchPath = variables.GetValueOrDefault("PATH");
-        checks.Add(await AgentCheck.RunAsync(config, searchPath, cancellationToken));
-        checks.Add(ReadinessChecks.Key(config));
+        foreach (var agent in ReadinessChecks.AgentsInUse(config))
+        {
+            checks.Add(await AgentCheck.RunAsync(config, searchPath, agent, cancellationToken));
+            checks.Add(ReadinessChecks.Key(config, AgentSettings.ServiceFor(agent)!));
+        }
 
         var executorPath = config.Execution.ExecutorPath is { Length: > 0 } configured ? configured : Path.Combine(AppContext.BaseDirectory, "agor-executor");
         if (!File.Exists(executorPath))

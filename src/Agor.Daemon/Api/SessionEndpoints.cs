@@ -51,9 +51,9 @@ internal static class SessionEndpoints
             return Problems.BadRequest("title", $"is {title.Length} characters long; at most {config.Daemon.MaxTitleLength} are allowed (daemon.max_title_length)");
         }
 
-        if (body.Agent is not (null or "claude-code"))
+        if (body.Agent is { } agent && !AgentSettings.Names.Contains(agent))
         {
-            return Problems.BadRequest("agent", "must be 'claude-code' (the only agent so far)");
+            return Problems.BadRequest("agent", $"must be one of {string.Join(", ", AgentSettings.Names)}");
         }
 
         if (body.PermissionMode is { } mode && !PermissionModes.All.Contains(mode))

@@ -70,7 +70,44 @@ internal sealed record CredentialSettings
 /// <summary><c>agents:</c> where each agent's executable is.</summary>
 internal sealed record AgentSettings
 {
+    public const string ClaudeCode = "claude-code";
+    public const string Codex = "codex";
+    public const string Gemini = "gemini";
+
+    /// <summary>The agents a session may name, in the order people are shown them.</summary>
+    public static readonly IReadOnlyList<string> Names = [ClaudeCode, Codex, Gemini];
+
     public string ClaudeCodePath { get; init; } = "claude";
+
+    public string CodexPath { get; init; } = "codex";
+
+    public string GeminiPath { get; init; } = "gemini";
+
+    /// <summary>True when config.yaml or the environment points <paramref name="agent"/> somewhere other than its default executable.</summary>
+    public bool PathConfigured(string agent) => agent switch
+    {
+        Codex => CodexPath != "codex",
+        Gemini => GeminiPath != "gemini",
+        _ => ClaudeCodePath != "claude",
+    };
+
+    /// <summary>The executable of <paramref name="agent"/>; null for an agent the daemon does not know.</summary>
+    public string? PathFor(string agent) => agent switch
+    {
+        ClaudeCode => ClaudeCodePath,
+        Codex => CodexPath,
+        Gemini => GeminiPath,
+        _ => null,
+    };
+
+    /// <summary>The <c>credentials.&lt;service&gt;</c> whose key the agent's model requests use.</summary>
+    public static string? ServiceFor(string agent) => agent switch
+    {
+        ClaudeCode => "anthropic",
+        Codex => "openai",
+        Gemini => "google",
+        _ => null,
+    };
 }
 
 /// <summary><c>execution:</c> the executor pool and the security settings of its IPC.</summary>

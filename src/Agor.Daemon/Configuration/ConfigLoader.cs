@@ -57,9 +57,7 @@ internal static class ConfigLoader
         var credentials = ReadCredentials(root.Section("credentials"));
 
         var agentsSection = root.Section("agents");
-        var claudeSection = agentsSection.Section("claude_code");
-        var agents = new AgentSettings { ClaudeCodePath = claudeSection.String("path", "claude") };
-        claudeSection.RejectUnknownKeys();
+        var agents = ReadAgents(agentsSection);
         agentsSection.RejectUnknownKeys();
 
         var execution = ReadExecution(root.Section("execution"), problems);
@@ -106,6 +104,23 @@ internal static class ConfigLoader
                 YamlScalarNode { Value: null or "" } => null,
                 _ => throw new ConfigException(source, ["the file must be a mapping of sections (daemon, database, credentials, agents, execution, limits, sandbox, network)"]),
             };
+    }
+
+    private static AgentSettings ReadAgents(YamlSection section)
+    {
+        var claude = section.Section("claude_code");
+        var codex = section.Section("codex");
+        var gemini = section.Section("gemini");
+        var agents = new AgentSettings
+        {
+            ClaudeCodePath = claude.String("path", "claude"),
+            CodexPath = codex.String("path", "codex"),
+            GeminiPath = gemini.String("path", "gemini"),
+        };
+        claude.RejectUnknownKeys();
+        codex.RejectUnknownKeys();
+        gemini.RejectUnknownKeys();
+        return agents;
     }
 
     private static CredentialSettings ReadCredentials(YamlSection section)
@@ -253,16 +268,33 @@ internal static class ConfigLoader
             config = config with { Agents = config.Agents with { ClaudeCodePath = claudePath } };
         }
 
-        if (!config.Credentials.Services.ContainsKey("anthropic")
-            && environment.GetValueOrDefault("ANTHROPIC_API_KEY") is { Length: > 0 } key)
+        if (environment.GetValueOrDefault("AGOR_CODEX_PATH") is { Length: > 0 } codexPath)
         {
-            var services = new Dictionary<string, ServiceCredential>(config.Credentials.Services, StringComparer.Ordinal)
-            {
-                ["anthropic"] = new(key, environment.GetValueOrDefault("ANTHROPIC_BASE_URL") is { Length: > 0 } url ? url : null),
-            };
-            config = config with { Credentials = new CredentialSettings { Services = services } };
+            config = config with { Agents = config.Agents with { CodexPath = codexPath } };
         }
 
-        return config;
+        if (environment.GetValueOrDefault("AGOR_GEMINI_PATH") is { Length: > 0 } geminiPath)
+        {
+            config = config with { Agents = config.Agents with { GeminiPath = geminiPath } };
+        }
+
+        config = KeyFromEnvironment(config, environment, "anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL");
+        config = KeyFromEnvironment(config, environment, "openai", "OPENAI_API_KEY", "OPENAI_BASE_URL");
+        return KeyFromEnvironment(config, environment, "google", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL");
+    }
+
+    /// <summary>A service's key from the environment when config.yaml has no entry for it (config.yaml wins).</summary>
+    private static AgorConfig KeyFromEnvironment(AgorConfig config, IReadOnlyDictionary<string, string?> environment, string service, string keyVariable, string urlVariable)
+    {
+        if (config.Credentials.Services.ContainsKey(service) || environment.GetValueOrDefault(keyVariable) is not { Length: > 0 } key)
+        {
+            return config;
+        }
+
+        var services = new Dictionary<string, ServiceCredential>(config.Credentials.Services, StringComparer.Ordinal)
+        {
+            [service] = new(key, environment.GetValueOrDefault(urlVariable) is { Length: > 0 } url ? url : null),
+        };
+        return config with { Credentials = new CredentialSettings { Services = services } };
     }
 }

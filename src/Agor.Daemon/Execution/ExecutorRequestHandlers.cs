@@ -104,7 +104,7 @@ internal sealed class ExecutorRequestHandlers(
             SessionId = session.Id,
             TaskId = running.Task.Id,
             Agent = session.Agent,
-            AgentPath = config.Agents.ClaudeCodePath,
+            AgentPath = config.Agents.PathFor(session.Agent) ?? config.Agents.ClaudeCodePath,
             Model = running.Task.Model,
             AgentSessionId = session.AgentSessionId,
             PermissionMode = running.Task.PermissionMode,
@@ -129,19 +129,26 @@ internal sealed class ExecutorRequestHandlers(
             throw new JsonRpcException(JsonRpcErrorCode.Busy, $"Limit reached: at most {KeyRequestsPerTask} key requests per task.");
         }
 
+        // No real key ever leaves the daemon: every service is reached through the gateway with a
+        // placeholder bound to this task and to that service alone.
+        if (!Gateway.Upstreams.GatewayServices.IsKnown(service))
+        {
+            throw new JsonRpcException(JsonRpcErrorCode.NoApiKey, $"No API key is handed out for '{service}': the daemon serves only anthropic, openai and google, through its model gateway.");
+        }
+
         if (!config.Credentials.Services.TryGetValue(service, out var credential) || string.IsNullOrEmpty(credential.ApiKey))
         {
             throw new JsonRpcException(JsonRpcErrorCode.NoApiKey, $"No API key is configured for '{service}' (set credentials.{service}.api_key in config.yaml).");
         }
 
-        // Anthropic goes through the gateway: the executor gets a placeholder and never the key.
-        if (service == "anthropic" && gateway is not null)
+        if (gateway is null || !gateway.Serves(service))
         {
-            var baseUrl = network.AddressesFor(running.NetworkIsolated).ModelBaseUrl ?? gateway.Url;
-            return new ApiKeyResult(await gateway.MintAsync(running, cancellationToken), baseUrl);
+            throw new JsonRpcException(JsonRpcErrorCode.NoApiKey, $"The model gateway does not forward to '{service}', so no key can be handed out for it (restart the daemon after setting credentials.{service}.api_key).");
         }
 
-        return new ApiKeyResult(credential.ApiKey, credential.BaseUrl);
+        // The same base URL for every agent: the executor adds /v1 for Codex's provider.
+        var baseUrl = network.AddressesFor(running.NetworkIsolated).ModelBaseUrl ?? gateway.Url;
+        return new ApiKeyResult(await gateway.MintAsync(running, service, cancellationToken), baseUrl);
     }
 
     private async ValueTask<PermissionDecision> RequestPermissionAsync(RunningTask running, RequestPermissionParams request)

@@ -8,21 +8,21 @@ namespace Agor.Daemon.Gateway;
 /// <summary>
 /// Every model request a task makes, forwarded or refused, goes into the task's egress record beside
 /// its proxy connections (kind <c>model</c>, the upstream's host and port, the bytes each way and, in
-/// the reason, the status and the usage the gateway measured). A failed write is logged, never fatal
+/// the reason, the service, the status and the usage the gateway measured). A failed write is logged, never fatal
 /// to the request. Requests with an unknown placeholder belong to no task and are only logged.
 /// </summary>
-internal sealed partial class GatewayAudit(IEgressStore? store, Uri upstream, TimeProvider clock, ILogger logger)
+internal sealed partial class GatewayAudit(IEgressStore? store, TimeProvider clock, ILogger logger)
 {
     public const string Kind = "model";
 
     public DateTimeOffset Now => clock.GetUtcNow();
 
-    public Task ForwardedAsync(GatewayTask task, string method, string path, int status, ModelUsage usage, double cost, long bytesUp, long bytesDown, DateTimeOffset started) =>
-        WriteAsync(task, true, string.Create(CultureInfo.InvariantCulture, $"model_request: {method} {path} -> {status}; {usage.InputTokens} in, {usage.OutputTokens} out tokens, {cost:0.######} USD"), bytesUp, bytesDown, started);
+    public Task ForwardedAsync(GatewayTask task, Uri upstream, string service, string method, string path, int status, ModelUsage usage, double cost, long bytesUp, long bytesDown, DateTimeOffset started) =>
+        WriteAsync(task, upstream, true, string.Create(CultureInfo.InvariantCulture, $"model_request: {service} {method} {path} -> {status}; {usage.InputTokens} in, {usage.OutputTokens} out tokens, {cost:0.######} USD"), bytesUp, bytesDown, started);
 
-    public Task RefusedAsync(GatewayTask task, string reason, DateTimeOffset started) => WriteAsync(task, false, reason, 0, 0, started);
+    public Task RefusedAsync(GatewayTask task, Uri? upstream, string reason, DateTimeOffset started) => WriteAsync(task, upstream, false, reason, 0, 0, started);
 
-    private async Task WriteAsync(GatewayTask task, bool allowed, string reason, long bytesUp, long bytesDown, DateTimeOffset started)
+    private async Task WriteAsync(GatewayTask task, Uri? upstream, bool allowed, string reason, long bytesUp, long bytesDown, DateTimeOffset started)
     {
         if (store is null)
         {
@@ -35,8 +35,8 @@ internal sealed partial class GatewayAudit(IEgressStore? store, Uri upstream, Ti
             {
                 TaskId = task.TaskId,
                 Kind = Kind,
-                Host = upstream.Host,
-                Port = upstream.Port,
+                Host = upstream?.Host ?? "gateway",
+                Port = upstream?.Port ?? 0,
                 Allowed = allowed,
                 Reason = reason,
                 BytesUp = bytesUp,

@@ -5,8 +5,8 @@ namespace Agor.Daemon.Gateway;
 /// <summary>The gateway's log lines. None carries a key or a placeholder.</summary>
 internal static partial class GatewayLog
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Model gateway listening on {Address}, forwarding to {Upstream}")]
-    public static partial void Listening(ILogger logger, string address, string upstream);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model gateway listening on {Address}, forwarding {Service} to {Upstream}")]
+    public static partial void Listening(ILogger logger, string address, string service, string upstream);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Model gateway refused a request to {Path}: {Reason}")]
     public static partial void Refused(ILogger logger, string path, string reason);

@@ -7,21 +7,22 @@ namespace Agor.Daemon.Gateway;
 /// <summary>
 /// The agents' placeholder keys: random per-task tokens, kept only as their SHA-256 (in memory:
 /// the daemon owns the task's life, and a restart ends every task), bound to their task and
-/// useless once it is revoked.
+/// useless once it is revoked. Each is bound to ONE service too: an OpenAI placeholder opens
+/// nothing on the Gemini or Anthropic routes.
 /// </summary>
 internal sealed class PlaceholderRegistry
 {
     public const string Prefix = "agor-ph-";
 
-    private readonly ConcurrentDictionary<string, GatewayTask> _byHash = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, PlaceholderBinding> _byHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<GatewayTask, ConcurrentBag<string>> _hashesByTask = new();
 
-    public string Mint(GatewayTask task)
+    public string Mint(GatewayTask task, string service)
     {
         var token = Prefix + Base64Url(RandomNumberGenerator.GetBytes(32));
         var hash = Hash(token);
         _hashesByTask.GetOrAdd(task, _ => []).Add(hash);
-        _byHash[hash] = task;
+        _byHash[hash] = new PlaceholderBinding(task, service);
 
         // Revoked meanwhile: the new token must not outlive it.
         if (task.Revoked)
@@ -32,8 +33,8 @@ internal sealed class PlaceholderRegistry
         return token;
     }
 
-    /// <summary>The task a presented token belongs to; null when it is unknown or revoked.</summary>
-    public GatewayTask? Find(string? token)
+    /// <summary>The task and service a presented token belongs to; null when it is unknown or revoked.</summary>
+    public PlaceholderBinding? Find(string? token)
     {
         if (token is null || !token.StartsWith(Prefix, StringComparison.Ordinal) || token.Length > 128)
         {
@@ -41,7 +42,7 @@ internal sealed class PlaceholderRegistry
         }
 
         // A dictionary lookup by hash: the hash of a guess tells nothing of the stored ones.
-        return _byHash.TryGetValue(Hash(token), out var task) && !task.Revoked ? task : null;
+        return _byHash.TryGetValue(Hash(token), out var binding) && !binding.Task.Revoked ? binding : null;
     }
 
     public void Revoke(GatewayTask task)
@@ -63,3 +64,6 @@ internal sealed class PlaceholderRegistry
     private static string Base64Url(byte[] bytes) =>
         Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }
+
+/// <summary>What a placeholder opens: its task's budget, through one service's routes.</summary>
+internal sealed record PlaceholderBinding(GatewayTask Task, string Service);

@@ -17,8 +17,11 @@ internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, Func<L
 
     public string Url => gateway.Url;
 
-    /// <summary>A new placeholder for the task (the first request binds the task to the gateway).</summary>
-    public async ValueTask<string> MintAsync(RunningTask running, CancellationToken cancellationToken)
+    /// <summary>True when the gateway forwards to <paramref name="service"/>.</summary>
+    public bool Serves(string service) => gateway.Serves(service);
+
+    /// <summary>A new placeholder for the task, good for <paramref name="service"/> only (the first request binds the task to the gateway).</summary>
+    public async ValueTask<string> MintAsync(RunningTask running, string service, CancellationToken cancellationToken)
     {
         if (running.Gateway is null)
         {
@@ -39,7 +42,7 @@ internal sealed class TaskGateway(ModelGateway gateway, IAgorStore store, Func<L
             }
         }
 
-        return gateway.Placeholders.Mint(running.Gateway!);
+        return gateway.Placeholders.Mint(running.Gateway!, service);
     }
 
     /// <summary>

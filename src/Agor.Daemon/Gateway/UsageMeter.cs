@@ -1,29 +1,32 @@
 using System.Text.Json;
+using Agor.Daemon.Gateway.Upstreams;
 
 namespace Agor.Daemon.Gateway;
 
 /// <summary>
 /// Reads token usage from an upstream answer as its bytes pass, without holding the answer: an SSE
-/// stream line by line (<c>message_start</c>'s usage, then <c>message_delta</c>'s cumulative
-/// counts), or a JSON body's top-level <c>usage</c>. At most <see cref="MaxBufferedBytes"/> are
-/// kept: a longer line (or JSON body) is not metered and is priced from what was seen.
+/// stream line by line (each <c>data:</c> payload goes to the upstream's <see cref="IUsageReader"/>),
+/// or a whole JSON body at the end. At most <see cref="MaxBufferedBytes"/> are kept: a longer line
+/// (or JSON body) is not metered and is priced from what was seen.
 /// </summary>
-internal sealed class UsageMeter(bool streamed) : IDisposable
+internal sealed class UsageMeter(bool streamed, IUsageReader reader) : IDisposable
 {
     public const int MaxBufferedBytes = 4 * 1024 * 1024;
 
     private readonly MemoryStream _pending = new();
     private bool _overflowed;
-    private long _input;
-    private long _output;
-    private long _cacheWrite;
-    private long _cacheRead;
 
-    public string? Model { get; private set; }
+    /// <summary>A meter for the Messages API.</summary>
+    public UsageMeter(bool streamed)
+        : this(streamed, new AnthropicUsageReader())
+    {
+    }
 
-    public bool SawUsage { get; private set; }
+    public string? Model => reader.Model;
 
-    public ModelUsage Usage => new(_input, _output, _cacheWrite, _cacheRead);
+    public bool SawUsage => reader.SawUsage;
+
+    public ModelUsage Usage => reader.Usage;
 
     public void Observe(ReadOnlySpan<byte> chunk)
     {
@@ -59,7 +62,7 @@ internal sealed class UsageMeter(bool streamed) : IDisposable
     {
         if (!streamed && !_overflowed && _pending.Length > 0)
         {
-            ReadMessage(_pending.GetBuffer().AsSpan(0, (int)_pending.Length), deltaOnly: false);
+            Parse(_pending.GetBuffer().AsSpan(0, (int)_pending.Length), reader.ReadBody);
         }
 
         _pending.SetLength(0);
@@ -85,78 +88,24 @@ internal sealed class UsageMeter(bool streamed) : IDisposable
     private void ReadLine(ReadOnlySpan<byte> line)
     {
         line = line.TrimEnd((byte)'\r');
-        if (!line.StartsWith("data:"u8))
+        if (line.StartsWith("data:"u8))
         {
-            return;
-        }
-
-        var data = line[5..].TrimStart((byte)' ');
-        try
-        {
-            using var document = JsonDocument.Parse(data.ToArray());
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("type", out var type))
-            {
-                return;
-            }
-
-            if (type.ValueEquals("message_start"u8) && root.TryGetProperty("message", out var message))
-            {
-                ReadMessage(message, deltaOnly: false);
-            }
-            else if (type.ValueEquals("message_delta"u8))
-            {
-                ReadMessage(root, deltaOnly: true);
-            }
-        }
-        catch (JsonException)
-        {
-            // Not JSON: nothing to meter on this line.
+            Parse(line[5..].TrimStart((byte)' '), reader.ReadEvent);
         }
     }
 
-    private void ReadMessage(ReadOnlySpan<byte> json, bool deltaOnly)
+    private static void Parse(ReadOnlySpan<byte> json, Action<JsonElement> read)
     {
         try
         {
             using var document = JsonDocument.Parse(json.ToArray());
-            ReadMessage(document.RootElement, deltaOnly);
+            read(document.RootElement);
         }
         catch (JsonException)
         {
+            // Not JSON (an SSE "[DONE]", a cut body): nothing to meter here.
         }
     }
-
-    private void ReadMessage(JsonElement message, bool deltaOnly)
-    {
-        if (message.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        if (!deltaOnly && message.TryGetProperty("model", out var model) && model.ValueKind == JsonValueKind.String)
-        {
-            Model = model.GetString();
-        }
-
-        if (!message.TryGetProperty("usage", out var usage) || usage.ValueKind != JsonValueKind.Object)
-        {
-            return;
-        }
-
-        // message_delta's counts are cumulative: each one present replaces the earlier figure.
-        SawUsage = true;
-        _input = Read(usage, "input_tokens", _input);
-        _output = Read(usage, "output_tokens", _output);
-        _cacheWrite = Read(usage, "cache_creation_input_tokens", _cacheWrite);
-        _cacheRead = Read(usage, "cache_read_input_tokens", _cacheRead);
-    }
-
-    private static long Read(JsonElement usage, string name, long current) =>
-        usage.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number && value.TryGetInt64(out var count) && count >= 0
-            ? count
-            : current;
-
 
     public void Dispose() => _pending.Dispose();
 }

@@ -64,6 +64,7 @@ internal static class ConfigReloadDiff
         (section, property) switch
         {
             ("agents", nameof(AgentSettings.ClaudeCodePath)) => "agents.claude_code.path",
+            ("agents", nameof(AgentSettings.CodexPath) or nameof(AgentSettings.GeminiPath)) => $"agents.{property[..^4].ToLowerInvariant()}.path",
             _ => $"{section}.{SnakeCase(property)}",
         };
 

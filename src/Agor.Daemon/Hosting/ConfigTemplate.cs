@@ -9,8 +9,10 @@ internal static class ConfigTemplate
         # default key): remove the leading "# " of its lines and fill in your key.
         # The daemon reads this file when it starts. `agor doctor` checks it and the machine.
         # Environment overrides: AGOR_HOME (this directory), AGOR_PORT (daemon.port), AGOR_EXECUTOR_PATH
-        # (execution.executor_path), AGOR_CLAUDE_PATH (agents.claude_code.path), and ANTHROPIC_API_KEY /
-        # ANTHROPIC_BASE_URL when no anthropic credentials are set here.
+        # (execution.executor_path), AGOR_CLAUDE_PATH (agents.claude_code.path), AGOR_CODEX_PATH
+        # (agents.codex.path), AGOR_GEMINI_PATH (agents.gemini.path), and, for a service with no credentials
+        # here: ANTHROPIC_API_KEY / ANTHROPIC_BASE_URL, OPENAI_API_KEY / OPENAI_BASE_URL, GEMINI_API_KEY /
+        # GOOGLE_GEMINI_BASE_URL.
 
         daemon:
           host: 127.0.0.1            # where the HTTP API and the web page listen; loopback only, unless you mean it
@@ -25,15 +27,27 @@ internal static class ConfigTemplate
         database:
           path: agor.db              # relative to this directory
 
-        # The key the daemon uses for the agents' model requests; agents only ever see a per-task placeholder.
+        # The keys the daemon's model gateway uses for the agents' model requests; agents only ever see a
+        # per-task placeholder good for their own service. Claude Code uses anthropic, Codex openai, Gemini google;
+        # set only those you use (an agent whose service has no key cannot run).
         # credentials:
         #   anthropic:
         #     api_key: "sk-ant-..."
-        #     base_url: "https://api.anthropic.com"   # optional: another endpoint speaking the Anthropic API
+        #     base_url: "https://api.anthropic.com"   # optional: another endpoint speaking the Anthropic Messages API
+        #   openai:
+        #     api_key: "sk-..."
+        #     base_url: "https://api.openai.com"      # optional: another endpoint speaking the Responses API (no /v1)
+        #   google:
+        #     api_key: "AIza..."
+        #     base_url: "https://generativelanguage.googleapis.com"   # optional: another Gemini API endpoint (no /v1beta)
 
         agents:
           claude_code:
             path: claude                   # the Claude Code CLI: a name looked up on PATH, or a full path
+          codex:
+            path: codex                    # the Codex CLI (sessions with agent: codex)
+          gemini:
+            path: gemini                   # the Gemini CLI (sessions with agent: gemini)
 
         execution:
           run_as_unix_user: false          # true: executors run via sudo as another Unix user (see `agor setup-executor-isolation`)

@@ -10,18 +10,20 @@ internal sealed class DaemonReadiness(IReadOnlyList<ReadinessCheck> checks)
 {
     public IReadOnlyList<ReadinessCheck> Checks { get; } = checks;
 
-    /// <summary>Checks the agent program (on the daemon's PATH, which executors inherit), the key, impersonation and the sandbox, and reports them.</summary>
+    /// <summary>Checks each agent in use (its program on the daemon's PATH, which executors inherit, and its service's key), impersonation and the sandbox, and reports them.</summary>
     public static DaemonReadiness Run(AgorConfig config, ImpersonationMode mode, SandboxStatus sandbox, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return Report(
-            [
-                ReadinessChecks.Agent(config, Environment.GetEnvironmentVariable("PATH")),
-                ReadinessChecks.Key(config),
-                ReadinessChecks.Impersonation(config.Execution, mode),
-                ReadinessChecks.Sandbox(sandbox),
-            ],
-            logger);
+        var checks = new List<ReadinessCheck>();
+        foreach (var agent in ReadinessChecks.AgentsInUse(config))
+        {
+            checks.Add(ReadinessChecks.Agent(config, Environment.GetEnvironmentVariable("PATH"), agent));
+            checks.Add(ReadinessChecks.Key(config, AgentSettings.ServiceFor(agent)!));
+        }
+
+        checks.Add(ReadinessChecks.Impersonation(config.Execution, mode));
+        checks.Add(ReadinessChecks.Sandbox(sandbox));
+        return Report(checks, logger);
     }
 
     /// <summary>
@@ -31,7 +33,7 @@ internal sealed class DaemonReadiness(IReadOnlyList<ReadinessCheck> checks)
     public static DaemonReadiness Report(IReadOnlyList<ReadinessCheck> checks, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(checks);
-        foreach (var check in checks.Where(c => !c.Ok && (c.Name is "agent" or "key")))
+        foreach (var check in checks.Where(c => !c.Ok && (c.Name.StartsWith("agent", StringComparison.Ordinal) || c.Name.StartsWith("key", StringComparison.Ordinal))))
         {
             StartupLog.Missing(logger, check.Detail, check.Fix ?? string.Empty);
         }

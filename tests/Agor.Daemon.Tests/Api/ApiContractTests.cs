@@ -44,7 +44,7 @@ public sealed class ApiContractTests
         await AssertProblemAsync(await http.PostAsync("/sessions", Json("""{"cwd":"relative/dir"}""")), 400, "cwd");
         await AssertProblemAsync(await http.PostAsync("/sessions", Json("""{"cwd":"/no/such/dir/anywhere"}""")), 400, "cwd");
         await AssertProblemAsync(await http.PostAsync("/sessions", Json($$"""{"cwd":"{{h.WorkingDirectory}}","permission_mode":"yolo"}""")), 400, "permission_mode");
-        await AssertProblemAsync(await http.PostAsync("/sessions", Json($$"""{"cwd":"{{h.WorkingDirectory}}","agent":"codex"}""")), 400, "agent");
+        await AssertProblemAsync(await http.PostAsync("/sessions", Json($$"""{"cwd":"{{h.WorkingDirectory}}","agent":"aider"}""")), 400, "agent");
         await AssertProblemAsync(await http.PostAsync("/sessions", new StringContent("cwd=/tmp", Encoding.UTF8, "text/plain")), 400, null);
 
         var session = await h.CreateSessionAsync();

@@ -18,7 +18,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync();
         var task = new GatewayTask("task_a", "sess_a", 0, 0, 0);
-        var real = f.Gateway.Placeholders.Mint(task);
+        var real = f.Gateway.Placeholders.Mint(task, "anthropic");
         var forged = real[..^4] + (real.EndsWith("AAAA", StringComparison.Ordinal) ? "BBBB" : "AAAA");
 
         foreach (var key in new[] { forged, "agor-ph-", GatewayFixture.RealKey, "" })
@@ -40,7 +40,7 @@ public sealed class GatewayForwardingTests
     public async Task ALivePlaceholder_IsSwappedForTheRealKey_AndOnlyTheMessagesApiIsOpen()
     {
         await using var f = await GatewayFixture.StartAsync();
-        var placeholder = f.Gateway.Placeholders.Mint(new GatewayTask("task_b", "sess_b", 0, 0, 0));
+        var placeholder = f.Gateway.Placeholders.Mint(new GatewayTask("task_b", "sess_b", 0, 0, 0), "anthropic");
         f.Model.Script.EnqueueText("Hello");
 
         using var response = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder));
@@ -64,7 +64,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync();
         var task = new GatewayTask("task_c", "sess_c", 0, 0, 0);
-        var placeholder = f.Gateway.Placeholders.Mint(task);
+        var placeholder = f.Gateway.Placeholders.Mint(task, "anthropic");
         f.Gateway.Placeholders.Revoke(task);
 
         using var response = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder));
@@ -79,7 +79,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync();
         var task = new GatewayTask("task_d", "sess_d", 0, 0, 0);
-        var placeholder = f.Gateway.Placeholders.Mint(task);
+        var placeholder = f.Gateway.Placeholders.Mint(task, "anthropic");
         f.Model.Script.EnqueuePacedText(TimeSpan.FromMilliseconds(200), "one", " two", " three", " four", " five");
 
         using var response = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder), HttpCompletionOption.ResponseHeadersRead);
@@ -123,7 +123,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync();
         var task = new GatewayTask("task_e", "sess_e", 0, 0, 0);
-        var placeholder = f.Gateway.Placeholders.Mint(task);
+        var placeholder = f.Gateway.Placeholders.Mint(task, "anthropic");
 
         using var response = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder, stream: false));
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
@@ -138,7 +138,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync(new LimitSettings { MaxCostUsdPerTask = 0.000001 });
         var task = new GatewayTask("task_f", "sess_f", 0, 0.000001, 0);
-        var placeholder = f.Gateway.Placeholders.Mint(task);
+        var placeholder = f.Gateway.Placeholders.Mint(task, "anthropic");
         f.Model.Script.EnqueueText("first").EnqueueText("second");
 
         using var first = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder));
@@ -159,7 +159,7 @@ public sealed class GatewayForwardingTests
     {
         await using var f = await GatewayFixture.StartAsync();
         var task = new GatewayTask("task_g", "sess_g", sessionSpentBefore: 5, maxCostPerTask: 0, maxCostPerSession: 5);
-        var placeholder = f.Gateway.Placeholders.Mint(task);
+        var placeholder = f.Gateway.Placeholders.Mint(task, "anthropic");
 
         using var response = await f.Http.SendAsync(GatewayFixture.MessagesRequest(placeholder));
 
@@ -172,7 +172,7 @@ public sealed class GatewayForwardingTests
     public async Task ABodyOverTheLimit_IsRefused_AndNotForwarded()
     {
         await using var f = await GatewayFixture.StartAsync(network: new NetworkSettings { GatewayMaxRequestBytes = 1024 });
-        var placeholder = f.Gateway.Placeholders.Mint(new GatewayTask("task_h", "sess_h", 0, 0, 0));
+        var placeholder = f.Gateway.Placeholders.Mint(new GatewayTask("task_h", "sess_h", 0, 0, 0), "anthropic");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages") { Content = new ByteArrayContent(new byte[4096]) };
         request.Headers.Add("x-api-key", placeholder);
 
