@@ -6,7 +6,7 @@ public abstract record ResponsesTurn
     /// <summary>The usage reported in <c>response.completed</c>.</summary>
     public ResponsesUsage Usage { get; init; } = ResponsesUsage.Default;
 
-    /// <summary>Text streamed as one <c>output_text.delta</c> per chunk, <paramref name="Delay"/> apart.</summary>
+    /// <summary>Text streamed as one <c>output_text.delta</c> per chunk, with no pause between them.</summary>
     public static ResponsesTurn Text(params string[] chunks) => new TextTurn(chunks, TimeSpan.Zero);
 
     /// <summary><paramref name="count"/> chunks <c>"tickN "</c>, <paramref name="delay"/> apart: a stream long enough to stop in the middle.</summary>

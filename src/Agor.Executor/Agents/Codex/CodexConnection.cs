@@ -92,8 +92,14 @@ internal sealed class CodexConnection
                     continue;
                 }
 
-                if (message.TryGetProperty("method", out _))
+                if (message.TryGetProperty("method", out var method))
                 {
+                    if (method.ValueKind != JsonValueKind.String)
+                    {
+                        await malformedLine("Codex wrote a message whose method is not a string; it was skipped.");
+                        continue;
+                    }
+
                     _incoming.Writer.TryWrite(message);
                 }
                 else if (message.TryGetProperty("id", out var id) && id.TryGetInt64(out var number) && _pending.TryRemove(number, out var pending))

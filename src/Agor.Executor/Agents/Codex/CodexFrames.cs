@@ -14,6 +14,13 @@ internal static class CodexFrames
     /// </summary>
     public const string Sandbox = "danger-full-access";
 
+    /// <summary><c>{}</c>: the params of a message that has none (or not an object), so that readers need not check.</summary>
+    public static JsonElement EmptyObject { get; } = JsonDocument.Parse("{}").RootElement.Clone();
+
+    /// <summary>The message's <c>params</c> when it is an object, else <see cref="EmptyObject"/>.</summary>
+    public static JsonElement ParamsOf(JsonElement message) =>
+        message.TryGetProperty("params", out var parameters) && parameters.ValueKind == JsonValueKind.Object ? parameters : EmptyObject;
+
     public static string Request(long id, string method, Action<Utf8JsonWriter> parameters) => Write(writer =>
     {
         writer.WriteNumber("id", id);

@@ -34,26 +34,41 @@ internal sealed class CodexQuestions(CodexConnection connection, IAgentHost host
     {
         if (parameters.TryGetProperty("requestId", out var id) && _open.TryRemove(id.GetRawText(), out var question))
         {
-            question.Cancel();
+            Withdraw(question);
         }
     }
 
     /// <summary>Withdraws every open question and waits for the answering to end.</summary>
     public async Task CloseAsync()
     {
-        foreach (var question in _open.Values)
+        foreach (var key in _open.Keys)
         {
-            await question.CancelAsync();
+            if (_open.TryRemove(key, out var question))
+            {
+                Withdraw(question);
+            }
         }
 
         await Task.WhenAll(_answers);
+    }
+
+    private static void Withdraw(CancellationTokenSource question)
+    {
+        try
+        {
+            question.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            // The answer came at the same moment and its asking is over.
+        }
     }
 
     private async Task AnswerAsync(JsonElement message)
     {
         var id = message.GetProperty("id");
         var method = message.GetProperty("method").GetString() ?? string.Empty;
-        var parameters = message.TryGetProperty("params", out var p) ? p : default;
+        var parameters = CodexFrames.ParamsOf(message);
         if (CodexApprovals.Describe(method, parameters, _fileChanges) is not { } question)
         {
             await connection.WriteAsync(CodexFrames.ErrorResponse(id, MethodNotFound, $"Agor does not handle '{method}'."));

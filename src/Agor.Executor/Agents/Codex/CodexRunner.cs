@@ -94,7 +94,7 @@ internal sealed class CodexRunner(ILogger logger, TimeSpan interruptGrace, Guard
                         continue;
                     }
 
-                    var parameters = message.TryGetProperty("params", out var p) ? p : default;
+                    var parameters = CodexFrames.ParamsOf(message);
                     switch (method)
                     {
                         case "item/started":
@@ -138,16 +138,16 @@ internal sealed class CodexRunner(ILogger logger, TimeSpan interruptGrace, Guard
     /// <summary>The handshake, the thread and the turn; null once the turn runs, else the outcome that ended it before.</summary>
     private static async Task<AgentOutcome?> StartTurnAsync(CodexConnection connection, CodexTurn turn, AgentRunRequest request)
     {
+        using var timeout = new CancellationTokenSource(HandshakeTimeout);
         try
         {
-            using var timeout = new CancellationTokenSource(HandshakeTimeout);
             await connection.InvokeAsync("initialize", CodexFrames.Initialize, timeout.Token);
             await connection.NotifyAsync("initialized");
             var resume = request.ResumeSessionId is { Length: > 0 } ? request.ResumeSessionId : null;
             var policy = request.PermissionMode == "bypassPermissions" ? "never" : "untrusted";
             var model = request.Model is { Length: > 0 } ? request.Model : CodexArguments.DefaultModel;
             var thread = await connection.InvokeAsync(resume is null ? "thread/start" : "thread/resume", CodexFrames.Thread(resume, request.WorkingDirectory, policy, model), timeout.Token);
-            var threadId = thread.TryGetProperty("thread", out var t) ? CodexApprovals.Text(t, "id") : null;
+            var threadId = thread.ValueKind == JsonValueKind.Object && thread.TryGetProperty("thread", out var t) ? CodexApprovals.Text(t, "id") : null;
             if (threadId is null)
             {
                 return AgentOutcome.Failed(ErrorCodes.AgentError, $"{DisplayName} started no thread: {thread.GetRawText()}");
@@ -155,7 +155,7 @@ internal sealed class CodexRunner(ILogger logger, TimeSpan interruptGrace, Guard
 
             turn.ThreadStarted(threadId);
             var started = await connection.InvokeAsync("turn/start", CodexFrames.TurnStart(threadId, request.Prompt), timeout.Token);
-            turn.TurnStarted(started.TryGetProperty("turn", out var s) ? CodexApprovals.Text(s, "id") : null);
+            turn.TurnStarted(started.ValueKind == JsonValueKind.Object && started.TryGetProperty("turn", out var s) ? CodexApprovals.Text(s, "id") : null);
             return null;
         }
         catch (CodexRpcException ex) when (ex.Code != 0)
@@ -167,7 +167,7 @@ internal sealed class CodexRunner(ILogger logger, TimeSpan interruptGrace, Guard
             // It exited: the caller tells why from its exit and stderr.
             return null;
         }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
             return AgentOutcome.Failed(ErrorCodes.AgentError, $"{DisplayName} did not answer its start within {HandshakeTimeout.TotalSeconds:0} s.", turn.ThreadId);
         }

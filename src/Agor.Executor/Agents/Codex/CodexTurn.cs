@@ -62,7 +62,7 @@ internal sealed class CodexTurn(CodexConnection connection)
 
     public AgentOutcome Outcome(JsonElement parameters, TokenUsage? usage)
     {
-        var turn = parameters.TryGetProperty("turn", out var t) ? t : default;
+        var turn = parameters.TryGetProperty("turn", out var t) && t.ValueKind == JsonValueKind.Object ? t : CodexFrames.EmptyObject;
         var status = CodexApprovals.Text(turn, "status");
         switch (status)
         {
@@ -72,7 +72,7 @@ internal sealed class CodexTurn(CodexConnection connection)
                 // Ours, or the server's own (never asked for here: Agor never answers "cancel").
                 return new AgentOutcome(CompletionStatus.Cancelled) { Usage = usage, AgentSessionId = ThreadId, Interrupted = InterruptRequested };
             default:
-                var error = turn.ValueKind == JsonValueKind.Object && turn.TryGetProperty("error", out var e) ? e : default;
+                var error = turn.TryGetProperty("error", out var e) ? e : default;
                 var message = CodexApprovals.Text(error, "message") is { Length: > 0 } text ? text : $"Codex ended the turn as '{status ?? "unknown"}'.";
                 return AgentOutcome.Failed(ErrorCodes.ApiError, message, ThreadId) with { Usage = usage };
         }

@@ -127,7 +127,12 @@ public sealed class CodexPromptTests
     {
         await using var harness = await CodexHarness.StartAsync(o => o with
         {
-            AgentEnvironment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = "sk-from-the-context", ["CODEX_HOME"] = "/tmp/elsewhere" },
+            AgentEnvironment = new Dictionary<string, string>
+            {
+                ["OPENAI_API_KEY"] = "sk-from-the-context",
+                ["ANTHROPIC_API_KEY"] = "sk-ant-from-the-context",
+                ["CODEX_HOME"] = "/tmp/elsewhere",
+            },
         });
         harness.Model.Script.EnqueueSlowText(20, TimeSpan.FromMilliseconds(100));
 
@@ -143,6 +148,7 @@ public sealed class CodexPromptTests
         Assert.False(environment.ContainsKey("OPENAI_API_KEY"));
         Assert.False(environment.ContainsKey("CODEX_API_KEY"));
         Assert.False(environment.ContainsKey("OPENAI_BASE_URL"));
+        Assert.DoesNotContain(environment.Keys, k => k.StartsWith("ANTHROPIC_", StringComparison.Ordinal));
         Assert.Equal(Path.Combine(harness.Daemon.Home, ".codex"), environment["CODEX_HOME"]);
         Assert.NotEmpty(harness.Model.ResponsesRequests);
         Assert.All(harness.Model.Requests, r => Assert.Equal($"Bearer {harness.ApiKey}", r.Authorization));
