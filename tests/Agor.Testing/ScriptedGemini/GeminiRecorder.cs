@@ -9,17 +9,6 @@ internal sealed class GeminiRecorder
     private int _turns;
     private bool _closed;
 
-    public int NextIndex
-    {
-        get
-        {
-            lock (_lock)
-            {
-                return _requests.Count;
-            }
-        }
-    }
-
     public int TakeTurnIndex() => Interlocked.Increment(ref _turns) - 1;
 
     public IReadOnlyList<GeminiRequest> Snapshot()
@@ -35,6 +24,8 @@ internal sealed class GeminiRecorder
         List<TaskCompletionSource<GeminiRequest>> done = [];
         lock (_lock)
         {
+            // Numbered here, under the lock: concurrent requests get distinct, gapless indexes.
+            request = request with { Index = _requests.Count };
             _requests.Add(request);
             foreach (var waiter in _waiters.Where(w => w.Match(request)).ToList())
             {

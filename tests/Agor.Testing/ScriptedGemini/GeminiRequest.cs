@@ -5,7 +5,7 @@ namespace Agor.Testing.ScriptedGemini;
 /// <summary>One request the scripted Gemini server received.</summary>
 public sealed record GeminiRequest
 {
-    /// <summary>Arrival order, from 0.</summary>
+    /// <summary>Arrival order, from 0 (assigned by the recorder).</summary>
     public required int Index { get; init; }
 
     public required string Method { get; init; }

@@ -21,7 +21,7 @@ internal sealed class GeminiResponder(GeminiScript script, GeminiRecorder record
         var turn = streaming ? script.TryTake() ?? GeminiTurn.Text("ok") : null;
         recorder.Add(new GeminiRequest
         {
-            Index = recorder.NextIndex,
+            Index = -1,
             Method = http.Method,
             Target = target,
             Model = model,
