@@ -72,6 +72,52 @@ public sealed class DoctorTests
         AssertOnlyFailure(doctor, "bubblewrap", "bubblewrap was not found at '/nonexistent/bwrap'", "fix: install it (Debian/Ubuntu: apt-get install bubblewrap) or set sandbox.bwrap_path");
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Doctor_WithAnOpenAiKey_ChecksCodexAndItsKey_TooAndPassesThem()
+    {
+        Bubblewrap.Require();
+        var codex = LocalCli("codex");
+        await using var harness = await CliHarness.StartAsync();
+        harness.Home.Environment["OPENAI_API_KEY"] = "sk-openai-doctor-spec";
+        harness.Home.Environment["AGOR_CODEX_PATH"] = codex;
+
+        var doctor = await harness.Home.RunAsync("doctor");
+
+        Assert.True(doctor.ExitCode == 0, doctor.ToString());
+        var lines = CheckLines(doctor);
+        Assert.Contains(lines, l => l.StartsWith("✓ agent-codex ", StringComparison.Ordinal) && l.Contains("codex-cli", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("✓ key-openai ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, l => l.Contains("gemini", StringComparison.Ordinal) || l.Contains("key-google", StringComparison.Ordinal));
+        Assert.DoesNotContain("sk-openai-doctor-spec", doctor.Stdout + doctor.Stderr, StringComparison.Ordinal);
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Doctor_GeminiPathSetButNoGoogleKey_FailsOnlyTheGoogleKeyCheckWithTheFix()
+    {
+        Bubblewrap.Require();
+        var gemini = LocalCli("gemini");
+        await using var harness = await CliHarness.StartAsync();
+        harness.Home.Environment["AGOR_GEMINI_PATH"] = gemini;
+
+        var doctor = await harness.Home.RunAsync("doctor");
+
+        AssertOnlyFailure(doctor, "key-google", "no Gemini API key is configured, so every gemini task fails (no_api_key)", "fix: set credentials.google.api_key in config.yaml, or GEMINI_API_KEY");
+        Assert.Contains(CheckLines(doctor), l => l.StartsWith("✓ agent-gemini ", StringComparison.Ordinal));
+    }
+
+    [SkippableFact(Timeout = 120_000)]
+    public async Task Doctor_CodexPathMissing_FailsTheCodexAgentCheckWithTheFix()
+    {
+        Bubblewrap.Require();
+        await using var harness = await CliHarness.StartAsync();
+        harness.Home.Environment["OPENAI_API_KEY"] = "sk-openai-doctor-spec";
+        harness.Home.Environment["AGOR_CODEX_PATH"] = "/nonexistent/codex";
+
+        var doctor = await harness.Home.RunAsync("doctor");
+
+        AssertOnlyFailure(doctor, "agent-codex", "the agent program '/nonexistent/codex' was not found", "fix: install Codex");
+    }
+
     [Fact(Timeout = 60_000)]
     public async Task Doctor_DaemonNotRunning_SaysHowToStartIt_AndExitsNonZero()
     {
@@ -85,6 +131,22 @@ public sealed class DoctorTests
         var daemon = lines.FindIndex(l => l.StartsWith("✗ daemon", StringComparison.Ordinal));
         Assert.True(daemon >= 0, doctor.ToString());
         Assert.EndsWith("fix: agor daemon start", lines[daemon + 1], StringComparison.Ordinal);
+    }
+
+    /// <summary>The checkout's pinned CLI (node_modules/.bin), or a skip when there is none.</summary>
+    private static string LocalCli(string name)
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "node_modules", ".bin", name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Skip.If(!Agor.Testing.Support.Isolation.Required, $"node_modules/.bin/{name} is not installed (npm ci)");
+        throw new InvalidOperationException($"node_modules/.bin/{name} is not installed, and AGOR_REQUIRE_ISOLATION_TESTS=1 allows no skip");
     }
 
     private static int FreePort()

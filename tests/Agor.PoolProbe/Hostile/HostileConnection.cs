@@ -86,6 +86,17 @@ internal sealed class HostileConnection(Socket socket) : IAsyncDisposable
         }
     }
 
+    /// <summary>Sends a request; returns the daemon's whole answer (its result or its error) as JSON text.</summary>
+    public async Task<string> CallForAnswerAsync(string method, JsonObject parameters)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        var waiter = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _pending[id] = waiter;
+        await WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters });
+        var answer = await waiter.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (answer.TryGetProperty("error", out var error) ? error : answer.GetProperty("result")).GetRawText();
+    }
+
     public Task NotifyAsync(string method, JsonObject parameters) =>
         WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method, ["params"] = parameters });
 

@@ -17,5 +17,6 @@ internal static class HostileScripts
         ["flood-after-completion"] = new(FloodScripts.FloodAfterCompletionAsync),
         ["big-events"] = new(FloodScripts.BigEventsAsync),
         ["batch-bomb"] = new(BatchBombScripts.BatchBombAsync),
+        ["key-services"] = new(KeyScripts.EveryServiceAsync),
     };
 }
