@@ -18,7 +18,7 @@ internal sealed partial class GatewayAudit(IEgressStore? store, TimeProvider clo
     public DateTimeOffset Now => clock.GetUtcNow();
 
     public Task ForwardedAsync(GatewayTask task, Uri upstream, string service, string method, string path, int status, ModelUsage usage, double cost, long bytesUp, long bytesDown, DateTimeOffset started) =>
-        WriteAsync(task, upstream, true, string.Create(CultureInfo.InvariantCulture, $"model_request: {service} {method} {path} -> {status}; {usage.InputTokens} in, {usage.OutputTokens} out tokens, {cost:0.######} USD"), bytesUp, bytesDown, started);
+        WriteAsync(task, upstream, true, string.Create(CultureInfo.InvariantCulture, $"model_request: {method} {path} -> {status}; {usage.InputTokens} in, {usage.OutputTokens} out tokens, {cost:0.######} USD ({service})"), bytesUp, bytesDown, started);
 
     public Task RefusedAsync(GatewayTask task, Uri? upstream, string reason, DateTimeOffset started) => WriteAsync(task, upstream, false, reason, 0, 0, started);
 

@@ -104,7 +104,7 @@ internal sealed class GatewayForwarder(HttpClient upstream, IReadOnlyList<ModelU
     private async Task RefuseUnroutedAsync(HttpContext context, string method, string path)
     {
         var fallback = upstreams[0];
-        var binding = upstreams.Select(u => placeholders.Find(u.PresentedKey(context.Request))).FirstOrDefault(b => b is not null);
+        var binding = ModelUpstream.AnyPresentedKey(context.Request).Select(placeholders.Find).FirstOrDefault(b => b is not null);
         if (binding is null)
         {
             GatewayLog.Refused(logger, path, "unknown or revoked placeholder");

@@ -35,7 +35,7 @@ internal sealed class ThreeUpstreamsFixture : IAsyncDisposable
 
     public IEnumerable<UpstreamRequest> AllRequests => Anthropic.Requests.Concat(OpenAi.Requests).Concat(Google.Requests);
 
-    public static async Task<ThreeUpstreamsFixture> StartAsync()
+    public static async Task<ThreeUpstreamsFixture> StartAsync(Agor.Daemon.Storage.IEgressStore? audit = null)
     {
         var anthropic = await ScriptedUpstream.StartAsync();
         var openAi = await ScriptedUpstream.StartAsync();
@@ -54,7 +54,7 @@ internal sealed class ThreeUpstreamsFixture : IAsyncDisposable
                 },
             },
         };
-        var gateway = await ModelGateway.StartAsync(config, null, null, NullLoggerFactory.Instance, CancellationToken.None)
+        var gateway = await ModelGateway.StartAsync(config, null, audit, NullLoggerFactory.Instance, CancellationToken.None)
             ?? throw new InvalidOperationException("the gateway did not start with keys configured");
         return new ThreeUpstreamsFixture(gateway, anthropic, openAi, google, home);
     }

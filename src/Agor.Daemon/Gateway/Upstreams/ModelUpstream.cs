@@ -57,8 +57,17 @@ internal abstract class ModelUpstream(Uri baseUrl, string apiKey)
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted);
     }
 
-    protected static string? SingleHeader(HttpRequest request, string name) =>
+    public static string? SingleHeader(HttpRequest request, string name) =>
         request.Headers[name] is { Count: 1 } value ? value[0] : null;
+
+    public static string? BearerToken(HttpRequest request) =>
+        request.Headers.Authorization is { Count: 1 } authorization && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? value[7..].Trim()
+            : null;
+
+    /// <summary>A placeholder in any header one of the APIs uses, for refusals that name the task.</summary>
+    public static IEnumerable<string?> AnyPresentedKey(HttpRequest request) =>
+        [SingleHeader(request, "x-api-key"), BearerToken(request), SingleHeader(request, "x-goog-api-key")];
 }
 
 /// <summary>Reads one upstream's token counts from its answer: SSE <c>data:</c> payloads as they pass, or a whole JSON body.</summary>

@@ -21,10 +21,7 @@ internal sealed class OpenAiUpstream(Uri baseUrl, string apiKey) : ModelUpstream
         return path == "/v1/responses" && HttpMethods.IsPost(method);
     }
 
-    public override string? PresentedKey(HttpRequest request) =>
-        request.Headers.Authorization is { Count: 1 } authorization && authorization[0] is { } value && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? value[7..].Trim()
-            : null;
+    public override string? PresentedKey(HttpRequest request) => BearerToken(request);
 
     public override void AddKey(HttpRequestMessage request) => request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + ApiKey);
 
