@@ -46,7 +46,7 @@ internal sealed class BenchGateway : IAsyncDisposable
             };
             var gateway = await ModelGateway.StartAsync(config, network: null, audit: null, NullLoggerFactory.Instance, cancellationToken)
                 ?? throw new InvalidOperationException("The model gateway did not start although credentials.anthropic has a key.");
-            var placeholder = gateway.Placeholders.Mint(new GatewayTask("task_bench_gateway", "ses_bench_gateway", sessionSpentBefore: 0, maxCostPerTask: 0, maxCostPerSession: 0));
+            var placeholder = gateway.Placeholders.Mint(new GatewayTask("task_bench_gateway", "ses_bench_gateway", sessionSpentBefore: 0, maxCostPerTask: 0, maxCostPerSession: 0), "anthropic");
             return new BenchGateway(gateway, home, placeholder);
         }
         catch
