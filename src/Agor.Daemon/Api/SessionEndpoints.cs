@@ -77,6 +77,7 @@ internal static class SessionEndpoints
         {
             Id = Ids.New("ses"),
             Cwd = Path.GetFullPath(body.Cwd),
+            Agent = body.Agent ?? AgentSettings.ClaudeCode,
             Title = body.Title,
             PermissionMode = body.PermissionMode ?? PermissionModes.Default,
             Model = body.Model,
