@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Agor.Daemon.Tests.Api;
 using Agor.Testing.Support;
@@ -28,13 +29,20 @@ public sealed class GatewayKeyHandoutTests
             await using var h = await DaemonHarness.StartAsync(o => o with
             {
                 Execution = [$"executor_path: {wrapper}", $"socket_path_template: {directory}/executor-{{id}}.sock"],
-                Environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = OpenAiKey },
+                Environment = new Dictionary<string, string> { ["OPENAI_API_KEY"] = OpenAiKey, ["AGOR_CODEX_PATH"] = "/opt/spec/codex" },
             });
-            var session = await h.CreateSessionAsync();
+
+            // A codex session: its context names the agent and the codex executable of the configuration.
+            var created = await Agor.Testing.Daemon.DaemonProcess.ReadAsync(await h.Daemon.Http.PostAsJsonAsync("/sessions", new { cwd = h.WorkingDirectory, agent = "codex" }), 201);
+            Assert.Equal("codex", created.GetProperty("agent").GetString());
+            var session = created.GetProperty("id").GetString()!;
             var task = await h.WaitForTaskEndAsync(await h.PromptAsync(session, "give me your keys"));
             Assert.Equal("completed", task.GetProperty("status").GetString());
 
             var record = File.ReadAllLines(Path.Combine(directory, "hostile-record.log")).Select(l => l.Split('=', 2)).ToDictionary(p => p[0], p => p[1]);
+            using var context = JsonDocument.Parse(record["context"]);
+            Assert.Equal("codex", context.RootElement.GetProperty("agent").GetString());
+            Assert.Equal("/opt/spec/codex", context.RootElement.GetProperty("agent_path").GetString());
             using var anthropic = JsonDocument.Parse(record["key_anthropic"]);
             using var openAi = JsonDocument.Parse(record["key_openai"]);
             using var google = JsonDocument.Parse(record["key_google"]);
