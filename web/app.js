@@ -315,10 +315,78 @@ function updateStop() {
   $('stop').dataset.task = running ? running.id : '';
 }
 
-function contentOf(data) {
+// event_data is the agent's own frame: Claude Code's stream-json, a Codex app-server notification
+// (`method`, `params`) or a Gemini ACP `session/update`. Only agentFrames and deltaText read those
+// shapes; they give the page parts: text, tool (id, name, input) and result (id, text, isError).
+const CODEX_TOOLS = { commandExecution: 'exec_command', fileChange: 'apply_patch' };
+
+function codexParts(eventType, data) {
+  const item = (data.params && data.params.item) || {};
+  if (data.method === 'item/completed' && item.type === 'agentMessage') { return item.text ? [{ kind: 'text', text: item.text }] : []; }
+  if (eventType !== 'tool_call' && eventType !== 'tool_result') { return []; }
+  const name = CODEX_TOOLS[item.type] || item.tool || item.type || 'tool';
+  const input = item.type === 'commandExecution' ? { command: item.command, cwd: item.cwd }
+    : item.type === 'fileChange' ? { changes: (item.changes || []).map((c) => c.path) } : item.arguments ?? {};
+  const parts = [{ kind: 'tool', id: item.id, name, input }];
+  if (eventType === 'tool_result') {
+    const isError = item.status === 'failed' || item.status === 'declined' || (typeof item.exitCode === 'number' && item.exitCode !== 0);
+    const text = item.aggregatedOutput || (item.type === 'fileChange' && !isError ? (item.changes || []).map((c) => c.path).join('\n') : item.status || '');
+    parts.push({ kind: 'result', id: item.id, text, isError });
+  }
+  return parts;
+}
+
+function geminiParts(eventType, data) {
+  const update = (data.params && data.params.update) || {};
+  if (update.sessionUpdate !== 'tool_call' && update.sessionUpdate !== 'tool_call_update') { return []; }
+  const id = update.toolCallId || '';
+  const name = id.includes('__') ? id.slice(0, id.indexOf('__')) : update.kind || 'tool';
+  const content = Array.isArray(update.content) ? update.content : [];
+  const text = content.map((c) => (c.type === 'content' ? (c.content && c.content.text) || '' : c.type === 'diff' ? c.path || '' : '')).filter(Boolean).join('\n');
+  // A call that had to ask permission shows itself first in its result: the tool part comes with every update.
+  const parts = [{ kind: 'tool', id, name, input: { title: update.title, kind: update.kind } }];
+  if (eventType === 'tool_result') { parts.push({ kind: 'result', id, text, isError: update.status === 'failed' }); }
+  return parts;
+}
+
+function claudeParts(data) {
   const content = data && data.message && data.message.content;
-  if (typeof content === 'string') { return [{ type: 'text', text: content }]; }
-  return Array.isArray(content) ? content : [];
+  const blocks = typeof content === 'string' ? [{ type: 'text', text: content }] : Array.isArray(content) ? content : [];
+  return blocks.flatMap((block) => {
+    if (block.type === 'text' && block.text) { return [{ kind: 'text', text: block.text }]; }
+    if (block.type === 'tool_use') { return [{ kind: 'tool', id: block.id, name: block.name, input: block.input }]; }
+    if (block.type === 'tool_result') {
+      const text = Array.isArray(block.content) ? block.content.map((c) => c.text ?? pretty(c)).join('\n') : pretty(block.content ?? '');
+      return [{ kind: 'result', id: block.tool_use_id, text, isError: !!block.is_error }];
+    }
+    return [];
+  });
+}
+
+function agentFrames(eventType, data) {
+  if (data.method === 'session/update') { return geminiParts(eventType, data); }
+  if (typeof data.method === 'string') { return codexParts(eventType, data); }
+  if (data.type === 'assistant_message' && data.content && typeof data.content === 'object' && !Array.isArray(data.content)) {
+    return data.content.text ? [{ kind: 'text', text: data.content.text }] : [];
+  }
+  return claudeParts(data);
+}
+
+function deltaText(eventType, data) {
+  if (eventType !== 'content_block_delta' || !data) { return null; }
+  if (data.method === 'item/agentMessage/delta') { return (data.params && data.params.delta) || null; }
+  if (data.method === 'session/update') {
+    const update = (data.params && data.params.update) || {};
+    const text = update.sessionUpdate === 'agent_message_chunk' && update.content ? update.content.text : null;
+    return text && !text.startsWith('[MODE_UPDATE]') ? text : null;
+  }
+  const event = data.event;
+  return event && event.type === 'content_block_delta' && event.delta && event.delta.type === 'text_delta' ? event.delta.text : null;
+}
+
+function errorText(data) {
+  const codex = data.method === 'error' && data.params ? (data.params.error && data.params.error.message) || data.params.message : null;
+  return codex || data.message || pretty(data);
 }
 
 function onMessage(message) {
@@ -331,20 +399,18 @@ function onMessage(message) {
   switch (message.event_type) {
     case 'assistant_message':
     case 'tool_call':
-      for (const block of contentOf(data)) {
-        if (block.type === 'text' && block.text) {
-          const streaming = view.streaming.get(message.task_id);
-          if (streaming) { streaming.textContent = block.text; streaming.removeAttribute('data-streaming'); view.streaming.delete(message.task_id); } else { group.body.append(el('div', { class: 'msg assistant' }, block.text)); }
-        } else if (block.type === 'tool_use') {
-          endStreaming(message.task_id);
-          group.body.append(toolNode(block));
-        }
-      }
-      break;
     case 'tool_result':
     case 'user_message':
-      for (const block of contentOf(data)) {
-        if (block.type === 'tool_result') { attachResult(group, block); }
+      for (const part of agentFrames(message.event_type, data)) {
+        if (part.kind === 'text' && (message.event_type === 'assistant_message' || message.event_type === 'tool_call')) {
+          const streaming = view.streaming.get(message.task_id);
+          if (streaming) { streaming.textContent = part.text; streaming.removeAttribute('data-streaming'); view.streaming.delete(message.task_id); } else { group.body.append(el('div', { class: 'msg assistant' }, part.text)); }
+        } else if (part.kind === 'tool' && !(part.id && view.tools.has(part.id))) {
+          endStreaming(message.task_id);
+          group.body.append(toolNode(part));
+        } else if (part.kind === 'result') {
+          attachResult(group, part);
+        }
       }
       break;
     case 'usage':
@@ -352,7 +418,7 @@ function onMessage(message) {
       if (data.is_error && (data.result || data.subtype) && !(group.task && group.task.status === 'cancelled')) { group.body.append(el('div', { class: 'msg error run-error' }, `Error: ${data.result || data.subtype}`)); }
       break;
     case 'error':
-      group.body.append(el('div', { class: 'msg error' }, `Error: ${data.message || pretty(data)}`));
+      group.body.append(el('div', { class: 'msg error' }, `Error: ${errorText(data)}`));
       break;
     case 'system':
       if (data.subtype === 'resource_limit') {
@@ -378,25 +444,23 @@ function toolNode(block) {
   return details;
 }
 
-function attachResult(group, block) {
-  const text = Array.isArray(block.content) ? block.content.map((c) => c.text ?? pretty(c)).join('\n') : pretty(block.content ?? '');
-  const tool = state.view.tools.get(block.tool_use_id);
-  const node = el('div', { class: `result${block.is_error ? ' error' : ''}` }, el('strong', {}, block.is_error ? 'Error' : 'Result'), el('pre', {}, text));
+function attachResult(group, part) {
+  const tool = state.view.tools.get(part.id);
+  const node = el('div', { class: `result${part.isError ? ' error' : ''}` }, el('strong', {}, part.isError ? 'Error' : 'Result'), el('pre', {}, part.text));
   if (tool) {
     tool.result.replaceWith(node);
     tool.result = node;
     // A failed tool is shown open, its error in sight without a click.
-    if (block.is_error) { tool.details.open = true; tool.details.classList.add('failed'); tool.summary.append(el('span', { class: 'tool-failed' }, ' — failed')); }
+    if (part.isError) { tool.details.open = true; tool.details.classList.add('failed'); tool.summary.append(el('span', { class: 'tool-failed' }, ' — failed')); }
   } else {
-    group.body.append(el('details', { class: `tool${block.is_error ? ' failed' : ''}`, open: block.is_error }, el('summary', {}, block.is_error ? 'Tool result — failed' : 'Tool result'), node));
+    group.body.append(el('details', { class: `tool${part.isError ? ' failed' : ''}`, open: part.isError }, el('summary', {}, part.isError ? 'Tool result — failed' : 'Tool result'), node));
   }
 }
 
 function onDelta(delta) {
   const view = state.view;
-  if (!view || delta.session_id !== view.id || delta.event_type !== 'content_block_delta') { return; }
-  const event = delta.event_data && delta.event_data.event;
-  const text = event && event.type === 'content_block_delta' && event.delta && event.delta.type === 'text_delta' ? event.delta.text : null;
+  if (!view || delta.session_id !== view.id) { return; }
+  const text = deltaText(delta.event_type, delta.event_data);
   if (!text) { return; }
   let node = view.streaming.get(delta.task_id);
   if (!node) {

@@ -248,6 +248,45 @@ public sealed class WebPageTests
         }
     }
 
+    [SkippableFact(Timeout = 120_000)]
+    public async Task OneDaemonForThreeAgents_ASessionOfEachCreatedThroughTheForm_ShowsItsStreamedAnswer()
+    {
+        var root = RequireBrowser();
+        var claude = ClaudeCli.Require();
+        await using var model = await ScriptedModelServer.StartAsync();
+        await using var codex = await AgentUpstream.StartAsync("codex");
+        await using var gemini = await AgentUpstream.StartAsync("gemini");
+        model.Script.EnqueuePacedText(TimeSpan.FromMilliseconds(20), "Hello", " from", " claude-code.");
+        codex.EnqueueText("Hello", " from", " codex.");
+        gemini.EnqueueText("Hello", " from", " gemini.");
+        await using var daemon = await DaemonProcess.StartAsync(new DaemonProcessOptions
+        {
+            ModelBaseUrl = model.BaseUrl,
+            ClaudePath = claude,
+            Credentials = [.. codex.CredentialLines, .. gemini.CredentialLines],
+            Agents = [.. codex.AgentLines, .. gemini.AgentLines],
+        });
+        var work = Directory.CreateTempSubdirectory("agor-web-work-").FullName;
+        try
+        {
+            var output = await RunScenarioAsync(root, "agents.mjs", new Dictionary<string, string>
+            {
+                ["AGOR_URL"] = daemon.Address,
+                ["AGOR_LOGIN_URL"] = await LoginLinkAsync(daemon),
+                ["AGOR_WORK_DIR"] = work,
+                ["AGOR_AGENTS"] = "claude-code,codex,gemini",
+            });
+
+            Assert.Contains("ok: claude-code: the streamed answer appears", output, StringComparison.Ordinal);
+            Assert.Contains("ok: codex: the streamed answer appears", output, StringComparison.Ordinal);
+            Assert.Contains("ok: gemini: the streamed answer appears", output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
     private static int FreePort()

@@ -99,7 +99,7 @@ internal sealed class TaskFollower(DaemonClient client, string sessionId, string
         switch (daemonEvent.Type)
         {
             case "message.delta" when daemonEvent.Str("task_id") == taskId:
-                if (!_streaming && daemonEvent.Data.Member("event_data").Member("event").Text("type") == "message_start")
+                if (!_streaming && AgentFrames.StartsMessage(daemonEvent.Data.Member("event_data")))
                 {
                     _streaming = true;
                 }

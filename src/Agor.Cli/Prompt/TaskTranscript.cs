@@ -16,16 +16,17 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
     private readonly bool _colored = Paint.EnabledFor(notes ?? Console.Error);
     private bool _atLineStart = true;
     private bool _streamedSinceLastMessage;
+    private readonly HashSet<string> _shownCalls = new(StringComparer.Ordinal);
 
     /// <summary>A <c>message.delta</c>: streamed text, or progress for the spinner.</summary>
     public void OnDelta(JsonElement delta)
     {
         var data = delta.Member("event_data");
-        switch (delta.Text("event_type"))
+        var eventType = delta.Text("event_type");
+        switch (eventType)
         {
             case "content_block_delta":
-                var streamEvent = data.Member("event");
-                if (streamEvent.Text("type") == "content_block_delta" && streamEvent.Member("delta") is var d && d.Text("type") == "text_delta" && d.Text("text") is { Length: > 0 } text)
+                if (AgentFrames.DeltaText(eventType, data) is { } text)
                 {
                     WriteText(text);
                 }
@@ -44,16 +45,13 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
     public void OnMessage(JsonElement message)
     {
         var data = message.Member("event_data");
-        var blocks = data.Member("message").Member("content");
-        switch (message.Text("event_type"))
+        var eventType = message.Text("event_type");
+        switch (eventType)
         {
             case "assistant_message":
-                if (!_streamedSinceLastMessage)
+                if (!_streamedSinceLastMessage && AgentFrames.AssistantText(eventType, data) is { Length: > 0 } text)
                 {
-                    foreach (var block in Blocks(blocks, "text"))
-                    {
-                        WriteText(block.Text("text"));
-                    }
+                    WriteText(text);
                 }
 
                 EndMessage();
@@ -61,29 +59,23 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
                 break;
             case "tool_call":
                 EndMessage();
-                foreach (var call in Blocks(blocks, "tool_use"))
-                {
-                    var summary = ToolSummary.Describe(call.Member("input"), cwd, 80);
-                    Note(Paint.Dim($"→ {call.Text("name")}{(summary.Length > 0 ? " " + summary : string.Empty)}", _colored));
-                    Waiting($"running {call.Text("name")}…");
-                }
-
+                ShowCalls(eventType, data);
                 break;
             case "tool_result":
-                foreach (var result in Blocks(blocks, "tool_result"))
+                ShowCalls(eventType, data);
+                foreach (var result in AgentFrames.ToolResults(eventType, data, cwd))
                 {
-                    var content = ResultText(result.Member("content"));
-                    var lines = content.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+                    var lines = result.Text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
                     var first = lines.Length > 0 ? JsonFields.Shorten(lines[0], 100) : "(no output)";
                     var more = lines.Length > 1 ? $" (+{lines.Length - 1} lines)" : string.Empty;
-                    Note(result.Member("is_error").ValueKind == JsonValueKind.True ? Paint.Fail($"  ✗ {first}{more}", _colored) : Paint.Dim($"  ↳ {first}{more}", _colored));
+                    Note(result.IsError ? Paint.Fail($"  ✗ {first}{more}", _colored) : Paint.Dim($"  ↳ {first}{more}", _colored));
                 }
 
                 Waiting("thinking…");
                 break;
             case "error":
                 EndMessage();
-                Note(Paint.Fail($"error: {data.Text("code")}: {data.Text("message")}", _colored));
+                Note(Paint.Fail($"error: {AgentFrames.ErrorText(data)}", _colored));
                 break;
             case "system" when data.Text("subtype") is "resource_limit" or "sandbox_unconfined":
                 EndMessage();
@@ -201,13 +193,18 @@ internal sealed class TaskTranscript(Spinner spinner, string? cwd, TextWriter? n
         }
     }
 
-    private static IEnumerable<JsonElement> Blocks(JsonElement content, string type) =>
-        content.ValueKind == JsonValueKind.Array ? content.EnumerateArray().Where(b => b.Text("type") == type) : [];
-
-    private static string ResultText(JsonElement content) => content.ValueKind switch
+    // An agent may name one call in several frames (Gemini's start and its updates): each is shown once.
+    private void ShowCalls(string eventType, JsonElement data)
     {
-        JsonValueKind.String => content.GetString() ?? string.Empty,
-        JsonValueKind.Array => string.Join('\n', content.EnumerateArray().Select(b => b.Text("text"))),
-        _ => string.Empty,
-    };
+        foreach (var call in AgentFrames.ToolCalls(eventType, data, cwd))
+        {
+            if (call.Id is not null && !_shownCalls.Add(call.Id))
+            {
+                continue;
+            }
+
+            Note(Paint.Dim($"→ {call.Name}{(call.Summary.Length > 0 ? " " + call.Summary : string.Empty)}", _colored));
+            Waiting($"running {call.Name}…");
+        }
+    }
 }

@@ -38,7 +38,8 @@ internal static class ToolSummary
         return JsonFields.Shorten(input.GetRawText(), length);
     }
 
-    private static string Relative(string path, string? cwd)
+    /// <summary><paramref name="path"/> relative to <paramref name="cwd"/> when it lies inside it.</summary>
+    public static string Relative(string path, string? cwd)
     {
         if (cwd is null || !Path.IsPathFullyQualified(path))
         {
