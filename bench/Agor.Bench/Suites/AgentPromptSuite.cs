@@ -42,7 +42,7 @@ internal static class AgentPromptSuite
             return 2;
         }
 
-        var version = await CommandLine.RunAsync(agent == "codex" ? CodexDirectRun.Native(cli) : cli, ["--version"], cancellationToken: cancellationToken);
+        var version = await CommandLine.RunAsync(agent == "codex" ? CodexDirectRun.NativeBinary(cli) : cli, ["--version"], cancellationToken: cancellationToken);
         output.WriteLine($"{agent}: {cli} ({version.Stdout.Trim()})");
         output.WriteLine($"bench: {BenchInfo.BuildConfiguration()} build, {Environment.ProcessorCount} CPUs, load average {BenchInfo.LoadAverage()} (other work on the machine moves the figures)");
 
@@ -54,6 +54,10 @@ internal static class AgentPromptSuite
             ("sandboxed", [], s => ThroughExecutorAsync(executor, target, s, Confined(s), cancellationToken)),
             ("direct", [], s => agent == "codex" ? CodexDirectRun.RunAsync(target, s, cancellationToken) : GeminiDirectRun.RunAsync(target, s, cancellationToken)),
         };
+
+        output.WriteLine($"prompt {agent}: check run (paced answer, not measured): the agent the executor starts has the baseline's argv, environment and cwd ...");
+        await CheckSameCommandAsync(executor, server, target, agent, cancellationToken);
+        output.WriteLine($"prompt {agent}: check passed (argv, environment and cwd match)");
 
         output.WriteLine($"prompt {agent}: {count} iterations after {Warmup} warm-up, executor (sandbox off), executor (sandbox auto) and direct CLI in turn (which goes first rotates) ...");
         for (var i = 0; i < Warmup + count; i++)
@@ -96,6 +100,28 @@ internal static class AgentPromptSuite
         output.WriteLine();
         output.WriteLine($"prompt {agent}: {clock.Elapsed.TotalSeconds:0} s; executor {executor}; {agent} {cli}");
         return table.AllTargetsMet ? 0 : 1;
+    }
+
+    /// <summary>One executor run (sandbox off) with a paced answer; its agent, read from /proc while it streams, must be what the baseline starts.</summary>
+    private static async Task CheckSameCommandAsync(string executor, AgentServer server, PromptAgent target, string agent, CancellationToken cancellationToken)
+    {
+        using var sandbox = PromptSandbox.Create();
+        await using var run = await ExecutorPromptRun.StartAsync(executor, target, sandbox, cancellationToken);
+        server.EnqueuePacedAnswer(TimeSpan.FromMilliseconds(300));
+        string? problem = null;
+        await run.ExecuteAsync(
+            whileStreaming: r =>
+            {
+                problem = AgentProcessCheck.Compare(r.ExecutorPid, agent == "codex" ? CodexDirectRun.StartInfo(target, sandbox) : GeminiDirectRun.StartInfo(target, sandbox));
+                return Task.CompletedTask;
+            },
+            sandbox: new SandboxSpec { Mode = SandboxModes.Off },
+            cancellationToken: cancellationToken);
+        server.RequireAnswerTaken($"{agent} check");
+        if (problem is not null)
+        {
+            throw new InvalidOperationException($"The {agent} baseline would not run what the executor runs: {problem}");
+        }
     }
 
     private static SandboxSpec Confined(PromptSandbox sandbox) => new()

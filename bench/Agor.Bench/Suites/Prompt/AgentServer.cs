@@ -48,6 +48,13 @@ internal sealed class AgentServer : IAsyncDisposable
         _gemini?.Script.EnqueueText(PromptContext.AnswerChunks);
     }
 
+    /// <summary>For the check run only: chunks spaced out, so the agent lives long enough to be read from /proc.</summary>
+    public void EnqueuePacedAnswer(TimeSpan pace)
+    {
+        _openAI?.Script.EnqueueSlowText(PromptContext.AnswerChunks.Length, pace);
+        _gemini?.Script.Enqueue(GeminiTurn.PacedText(pace, PromptContext.AnswerChunks));
+    }
+
     /// <summary>Throws when the run ended without taking its answer (the CLI asked the model for something else first).</summary>
     public void RequireAnswerTaken(string side)
     {

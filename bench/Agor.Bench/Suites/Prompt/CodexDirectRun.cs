@@ -36,9 +36,9 @@ internal static class CodexDirectRun
     ];
 
     /// <summary>The native binary behind the npm wrapper, as <c>CodexProgram.Resolve</c> finds it (the executor runs that, not the Node script).</summary>
-    public static string Native(string wrapper)
+    public static string NativeBinary(string wrapper)
     {
-        var real = new FileInfo(wrapper).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(wrapper);
+        var real = Agor.Bench.Native.RealPath.Of(wrapper);
         if (!real.EndsWith("/bin/codex.js", StringComparison.Ordinal))
         {
             return wrapper;
@@ -59,7 +59,7 @@ internal static class CodexDirectRun
         // CodexHome, unconfined: $HOME/.codex, and a TMPDIR of its own since that home lies under /tmp.
         environment["CODEX_HOME"] = DirectStart.Private(Path.Combine(sandbox.Home, ".codex"));
         environment["TMPDIR"] = DirectStart.Private(Path.Combine(sandbox.Home, ".cache", "agor-tmp"));
-        return DirectStart.Info(Native(agent.Path), Arguments(agent.BaseUrl), environment, sandbox.WorkingDirectory);
+        return DirectStart.Info(NativeBinary(agent.Path), Arguments(agent.BaseUrl), environment, sandbox.WorkingDirectory);
     }
 
     public static async Task<PromptTimes> RunAsync(PromptAgent agent, PromptSandbox sandbox, CancellationToken cancellationToken = default)
