@@ -5,7 +5,9 @@ using Agor.Bench.Suites.Ipc;
 
 // Usage:
 //   ipc                                    the IPC suite: spawn, ping, throughput, notifications, memory
-//   prompt [--iterations N]                the prompt suite: executor latency to first delta and completion vs the CLI run directly
+//   prompt [--agents claude,codex,gemini] [--iterations N]
+//                                          the prompt suite: executor latency to first delta and completion vs the CLI run directly,
+//                                          for each agent named (default: all three; --iterations applies to each)
 //   daemon [--iterations N]                the daemon suite: report_message → SSE latency, prompt through the daemon vs the CLI, API under 50 streaming sessions,
 //                                          model gateway latency, CONNECT tunnel throughput
 //   daemon --network                       the daemon suite's gateway and egress proxy figures alone
@@ -22,9 +24,7 @@ Console.CancelKeyPress += (_, e) =>
 return args switch
 {
     ["ipc"] => await IpcSuite.RunAsync(Console.Out, cancel.Token),
-    ["prompt"] => await PromptSuite.RunAsync(Console.Out, PromptSuite.DefaultIterations, cancel.Token),
-    ["prompt", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
-        => await PromptSuite.RunAsync(Console.Out, iterationCount, cancel.Token),
+    ["prompt", .. var rest] when PromptOptions.TryParse(rest, out var options) => await PromptOptions.RunAsync(options, Console.Out, cancel.Token),
     ["daemon"] => await DaemonSuite.RunAsync(Console.Out, DaemonSuite.DefaultIterations, cancellationToken: cancel.Token),
     ["daemon", "--iterations", var iterations] when int.TryParse(iterations, NumberStyles.None, CultureInfo.InvariantCulture, out var iterationCount) && iterationCount > 0
         => await DaemonSuite.RunAsync(Console.Out, iterationCount, cancellationToken: cancel.Token),
@@ -40,6 +40,6 @@ return args switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--iterations N] | daemon [--iterations N | --network] | sandbox [--samples N]");
+    Console.Error.WriteLine("usage: Agor.Bench ipc | prompt [--agents claude,codex,gemini] [--iterations N] | daemon [--iterations N | --network] | sandbox [--samples N]");
     return 64;
 }

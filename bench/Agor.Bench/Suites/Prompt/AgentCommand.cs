@@ -33,6 +33,16 @@ internal static class AgentCommand
     /// </summary>
     public static Dictionary<string, string> Environment(IReadOnlyDictionary<string, string> executorEnvironment, string apiKey, string baseUrl)
     {
+        var environment = Common(executorEnvironment);
+        environment["ANTHROPIC_API_KEY"] = apiKey;
+        environment["ANTHROPIC_BASE_URL"] = baseUrl;
+        return environment;
+    }
+
+    /// <summary>What every agent's environment holds before its runner adds the key and base URL (<c>AgentEnvironment.Build</c>).</summary>
+    public static Dictionary<string, string> Common(IReadOnlyDictionary<string, string> executorEnvironment)
+    {
+        ArgumentNullException.ThrowIfNull(executorEnvironment);
         var environment = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC"] = "1",
@@ -49,8 +59,6 @@ internal static class AgentCommand
         }
 
         environment.TryAdd("PATH", "/usr/local/bin:/usr/bin:/bin");
-        environment["ANTHROPIC_API_KEY"] = apiKey;
-        environment["ANTHROPIC_BASE_URL"] = baseUrl;
         return environment;
     }
 

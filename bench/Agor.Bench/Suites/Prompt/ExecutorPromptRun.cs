@@ -20,7 +20,7 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
     private const string ReadyLine = "agor-executor ready";
     private static readonly TimeSpan RunTimeout = TimeSpan.FromSeconds(60);
 
-    private readonly PromptContext _context;
+    private readonly PromptAgent _agent;
     private readonly PromptSandbox _sandbox;
     private readonly HelperProcess _executor;
     private readonly string _sessionToken = "tok-" + Guid.NewGuid().ToString("N");
@@ -31,9 +31,9 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
     private long _apiKeyAt;
     private JsonRpcPeer? _peer;
 
-    private ExecutorPromptRun(PromptContext context, PromptSandbox sandbox, HelperProcess executor)
+    private ExecutorPromptRun(PromptAgent agent, PromptSandbox sandbox, HelperProcess executor)
     {
-        _context = context;
+        _agent = agent;
         _sandbox = sandbox;
         _executor = executor;
     }
@@ -42,11 +42,18 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
     public int ExecutorPid => _executor.Pid;
 
     /// <summary>Starts an executor in <paramref name="sandbox"/> (its HOME, a cleared environment) and connects to it; not timed.</summary>
-    public static async Task<ExecutorPromptRun> StartAsync(PromptContext context, PromptSandbox sandbox, CancellationToken cancellationToken = default)
+    public static Task<ExecutorPromptRun> StartAsync(PromptContext context, PromptSandbox sandbox, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return StartAsync(context.ExecutorPath, context.ClaudeAgent, sandbox, cancellationToken);
+    }
+
+    /// <summary>Starts an executor in <paramref name="sandbox"/> that will run <paramref name="agent"/>; not timed.</summary>
+    public static async Task<ExecutorPromptRun> StartAsync(string executorPath, PromptAgent agent, PromptSandbox sandbox, CancellationToken cancellationToken = default)
     {
         var socketPath = SocketPaths.Next("prompt");
-        var executor = HelperProcess.Start(context.ExecutorPath, ["--socket", socketPath], socketPath, sandbox.ExecutorEnvironment);
-        var run = new ExecutorPromptRun(context, sandbox, executor);
+        var executor = HelperProcess.Start(executorPath, ["--socket", socketPath], socketPath, sandbox.ExecutorEnvironment);
+        var run = new ExecutorPromptRun(agent, sandbox, executor);
         try
         {
             await executor.WaitForLineAsync(ReadyLine, cancellationToken);
@@ -120,7 +127,7 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
             }
 
             return new PromptTimes(
-                _context.RequestOffsetMs(startUtc),
+                _agent.RequestOffsetMs(startUtc),
                 Milliseconds(start, firstDelta),
                 Milliseconds(start, completedAt),
                 ApiKeyMs: Milliseconds(start, Volatile.Read(ref _apiKeyAt)),
@@ -165,7 +172,8 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
             {
                 SessionId = "bench-session",
                 TaskId = _taskId,
-                AgentPath = _context.ClaudePath,
+                Agent = _agent.Name,
+                AgentPath = _agent.Path,
                 PermissionMode = PromptContext.PermissionMode,
             });
         });
@@ -173,7 +181,7 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
         {
             Volatile.Write(ref _apiKeyAt, Stopwatch.GetTimestamp());
             RequireToken(p.SessionToken);
-            return ValueTask.FromResult(new ApiKeyResult(_context.ApiKey, _context.Model.BaseUrl));
+            return ValueTask.FromResult(new ApiKeyResult(_agent.ApiKey, _agent.BaseUrl));
         });
         peer.AddRequestHandler(Methods.RequestPermission, (p, _) =>
         {
@@ -190,7 +198,7 @@ internal sealed class ExecutorPromptRun : IAsyncDisposable
         peer.AddNotificationHandler(Methods.ReportMessage, (p, _) =>
         {
             var now = Stopwatch.GetTimestamp();
-            if (!_firstDelta.Task.IsCompleted && p.EventType == EventTypes.ContentBlockDelta && StreamFrames.IsContentBlockDelta(p.EventData))
+            if (!_firstDelta.Task.IsCompleted && _agent.IsFirstDelta(p.EventType, p.EventData))
             {
                 _firstDelta.TrySetResult(now);
             }

@@ -18,6 +18,15 @@ internal sealed record PromptContext(string ExecutorPath, string ClaudePath, Scr
     /// <summary>The key both sides hand the CLI; the scripted server accepts any.</summary>
     public string ApiKey { get; } = "sk-ant-bench-" + Guid.NewGuid().ToString("N")[..16];
 
+    /// <summary>Claude Code as the executor side asks for it: the agent the execution context names by default.</summary>
+    public PromptAgent ClaudeAgent => new(
+        "claude-code",
+        ClaudePath,
+        ApiKey,
+        Model.BaseUrl,
+        (type, data) => type == Agor.Protocol.Wire.EventTypes.ContentBlockDelta && StreamFrames.IsContentBlockDelta(data),
+        RequestOffsetMs);
+
     /// <summary>
     /// Queues this run's answer, taken only by the conversation request that carries the prompt (so a
     /// stray streaming call of the CLI cannot take it). <paramref name="pace"/> spaces the chunks out,
