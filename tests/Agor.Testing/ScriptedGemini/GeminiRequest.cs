@@ -8,6 +8,9 @@ public sealed record GeminiRequest
     /// <summary>Arrival order, from 0 (assigned by the recorder).</summary>
     public required int Index { get; init; }
 
+    /// <summary>When the request arrived (its body read), by the wall clock.</summary>
+    public DateTimeOffset ReceivedAt { get; init; } = DateTimeOffset.UtcNow;
+
     public required string Method { get; init; }
 
     /// <summary>The path and query, e.g. <c>/v1beta/models/gemini-2.5-flash:streamGenerateContent?alt=sse</c>.</summary>

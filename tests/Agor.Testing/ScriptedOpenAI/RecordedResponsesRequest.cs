@@ -28,6 +28,9 @@ public sealed class RecordedResponsesRequest
     /// <summary>0, 1, 2... in order of arrival.</summary>
     public int Sequence { get; }
 
+    /// <summary>When the request arrived (its body read), by the wall clock.</summary>
+    public DateTimeOffset ReceivedAt { get; } = DateTimeOffset.UtcNow;
+
     public string Method { get; }
 
     public string Path { get; }

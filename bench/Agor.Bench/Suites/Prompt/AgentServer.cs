@@ -40,7 +40,23 @@ internal sealed class AgentServer : IAsyncDisposable
         ApiKey,
         _openAI?.BaseUrl ?? _gemini!.BaseUrl,
         (type, _) => type == EventTypes.ContentBlockDelta,
-        _ => double.NaN);
+        RequestOffsetMs);
+
+    /// <summary>
+    /// When the run's conversation request reached the server, in milliseconds after
+    /// <paramref name="startUtc"/>: the first streaming call since then, the one that takes the
+    /// queued answer (runs go one at a time). The server stamps requests with the wall clock; the run
+    /// reads it beside its stopwatch at the start.
+    /// </summary>
+    public double RequestOffsetMs(DateTimeOffset startUtc)
+    {
+        DateTimeOffset? received = _openAI is not null
+            ? _openAI.Requests.FirstOrDefault(r => r.IsResponses && r.ReceivedAt >= startUtc)?.ReceivedAt
+            : _gemini!.Requests.FirstOrDefault(r => r.TurnIndex is not null && r.ReceivedAt >= startUtc)?.ReceivedAt;
+        return received is { } at
+            ? (at - startUtc).TotalMilliseconds
+            : throw new InvalidOperationException($"No {_agent} conversation request reached the scripted server after the run's start. Requests: {RequestSummary()}");
+    }
 
     public void EnqueueAnswer()
     {

@@ -70,6 +70,7 @@ internal static class CodexDirectRun
         var firstDelta = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         var completed = new TaskCompletionSource<(long At, JsonElement Params)>(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        var startUtc = DateTimeOffset.UtcNow;
         var start = Stopwatch.GetTimestamp();
         await using var client = StdioRpcClient.Start(startInfo, withVersion: false, (method, parameters, at) =>
         {
@@ -99,7 +100,7 @@ internal static class CodexDirectRun
             }
 
             var exited = await client.CloseAndWaitAsync(TimeSpan.FromSeconds(10));
-            return new PromptTimes(double.NaN, Milliseconds(start, delta), Milliseconds(start, end), Milliseconds(start, exited));
+            return new PromptTimes(agent.RequestOffsetMs(startUtc), Milliseconds(start, delta), Milliseconds(start, end), Milliseconds(start, exited));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -46,6 +46,7 @@ internal static class GeminiDirectRun
         timeout.CancelAfter(RunTimeout);
         var firstDelta = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        var startUtc = DateTimeOffset.UtcNow;
         var start = Stopwatch.GetTimestamp();
         await using var client = StdioRpcClient.Start(startInfo, withVersion: true, (method, parameters, at) =>
         {
@@ -71,7 +72,7 @@ internal static class GeminiDirectRun
 
             var delta = await firstDelta.Task;
             var exited = await client.CloseAndWaitAsync(TimeSpan.FromSeconds(10));
-            return new PromptTimes(double.NaN, Milliseconds(start, delta), Milliseconds(start, end), Milliseconds(start, exited));
+            return new PromptTimes(agent.RequestOffsetMs(startUtc), Milliseconds(start, delta), Milliseconds(start, end), Milliseconds(start, exited));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
