@@ -29,7 +29,8 @@ public sealed class InstalledAgor : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var repository = RepositoryRoot();
+        var repository = Testing.Support.RepositoryRoot.Find()
+            ?? throw new InvalidOperationException($"no Agor.slnx above {AppContext.BaseDirectory}: these tests build the checkout they were built from");
         var project = Path.Combine(repository, "src", "Agor.Cli");
         await DotnetAsync(repository, "publish", project, "-c", "Release", "-o", PublishDirectory);
         await DotnetAsync(repository, "pack", project, "-c", "Release", "-o", PackageDirectory);
@@ -77,18 +78,5 @@ public sealed class InstalledAgor : IAsyncLifetime
         }
 
         return result.Stdout;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Agor.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"no Agor.slnx above {AppContext.BaseDirectory}: these tests build the checkout they were built from");
     }
 }
